@@ -1,0 +1,70 @@
+package schema
+
+import (
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// User is a person who signs in: an agent, a supervisor, a tenant admin, or
+// a platform admin (the only kind without a tenant).
+type User struct{ ent.Schema }
+
+// Mixin of the User.
+func (User) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: "usr"}, TimeMixin{}}
+}
+
+// Fields of the User.
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		// Empty only for platform admins.
+		field.String("tenant_id").Optional().Nillable().Immutable(),
+		// Stored lower-case, so the unique index makes e-mails unique
+		// case-insensitively on every database.
+		field.String("email").NotEmpty().MaxLen(254).Unique(),
+		field.String("name").NotEmpty().MaxLen(100),
+		field.Enum("role").Values("PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT"),
+		field.Bool("active").Default(true),
+		field.Bool("contact_center_enabled").Default(true),
+		// argon2id in PHC format; empty until the user sets a password.
+		field.String("password_hash").Optional().Nillable().Sensitive(),
+		field.Time("password_changed_at").Optional().Nillable(),
+		field.String("agent_profile_id").Optional().Nillable(),
+		field.String("skill_profile_id").Optional().Nillable(),
+		// E.164, parsed with the tenant's default country.
+		field.String("default_dial_number").Optional().Nillable().MaxLen(16),
+		field.String("default_extension").Optional().Nillable().MaxLen(10),
+		field.Enum("teams_auth_status").Values("NOT_STARTED", "SUCCEEDED", "FAILED", "CANCELLED").Default("NOT_STARTED"),
+	}
+}
+
+// Edges of the User.
+func (User) Edges() []ent.Edge {
+	cascade := entsql.OnDelete(entsql.Cascade)
+	return []ent.Edge{
+		edge.To("tenant", Tenant.Type).Field("tenant_id").Unique().Immutable(),
+		edge.To("agent_profile", AgentProfile.Type).Field("agent_profile_id").Unique(),
+		edge.To("skill_profile", SkillProfile.Type).Field("skill_profile_id").Unique(),
+		edge.From("teams", Team.Type).Ref("members"),
+		edge.From("sessions", Session.Type).Ref("user").Annotations(cascade),
+		edge.From("reset_codes", PasswordResetCode.Type).Ref("user").Annotations(cascade),
+		edge.To("remembered_station", RememberedStation.Type).Unique().Annotations(cascade),
+		edge.From("desktop_sessions", DesktopSession.Type).Ref("user").Annotations(cascade),
+	}
+}
+
+// Indexes of the User.
+func (User) Indexes() []ent.Index {
+	return []ent.Index{
+		// users(tenantId, role) lists a tenant's users, optionally by role.
+		index.Fields("tenant_id", "role"),
+		// A default dial number belongs to one user of a tenant (NULLs are
+		// distinct, so users without one do not collide).
+		index.Fields("tenant_id", "default_dial_number").Unique(),
+		// "Deleting a profile in use" asks whether any user holds it.
+		index.Fields("agent_profile_id"),
+	}
+}
