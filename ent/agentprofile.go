@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // AgentProfile is the model entity for the AgentProfile schema.
@@ -30,7 +31,7 @@ type AgentProfile struct {
 	// Description holds the value of the "description" field.
 	Description string `json:"description,omitempty"`
 	// LoginVoiceOptions holds the value of the "login_voice_options" field.
-	LoginVoiceOptions []string `json:"login_voice_options,omitempty"`
+	LoginVoiceOptions []station.Type `json:"login_voice_options,omitempty"`
 	// DialNumberValidation holds the value of the "dial_number_validation" field.
 	DialNumberValidation agentprofile.DialNumberValidation `json:"dial_number_validation,omitempty"`
 	// AutoAnswer holds the value of the "auto_answer" field.

@@ -16,6 +16,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/dialplan"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // AgentProfileCreate is the builder for creating a AgentProfile entity.
@@ -81,7 +82,7 @@ func (_c *AgentProfileCreate) SetNillableDescription(v *string) *AgentProfileCre
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (_c *AgentProfileCreate) SetLoginVoiceOptions(v []string) *AgentProfileCreate {
+func (_c *AgentProfileCreate) SetLoginVoiceOptions(v []station.Type) *AgentProfileCreate {
 	_c.mutation.SetLoginVoiceOptions(v)
 	return _c
 }
@@ -480,7 +481,7 @@ func (u *AgentProfileUpsert) UpdateDescription() *AgentProfileUpsert {
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (u *AgentProfileUpsert) SetLoginVoiceOptions(v []string) *AgentProfileUpsert {
+func (u *AgentProfileUpsert) SetLoginVoiceOptions(v []station.Type) *AgentProfileUpsert {
 	u.Set(agentprofile.FieldLoginVoiceOptions, v)
 	return u
 }
@@ -612,7 +613,7 @@ func (u *AgentProfileUpsertOne) UpdateDescription() *AgentProfileUpsertOne {
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (u *AgentProfileUpsertOne) SetLoginVoiceOptions(v []string) *AgentProfileUpsertOne {
+func (u *AgentProfileUpsertOne) SetLoginVoiceOptions(v []station.Type) *AgentProfileUpsertOne {
 	return u.Update(func(s *AgentProfileUpsert) {
 		s.SetLoginVoiceOptions(v)
 	})
@@ -917,7 +918,7 @@ func (u *AgentProfileUpsertBulk) UpdateDescription() *AgentProfileUpsertBulk {
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (u *AgentProfileUpsertBulk) SetLoginVoiceOptions(v []string) *AgentProfileUpsertBulk {
+func (u *AgentProfileUpsertBulk) SetLoginVoiceOptions(v []station.Type) *AgentProfileUpsertBulk {
 	return u.Update(func(s *AgentProfileUpsert) {
 		s.SetLoginVoiceOptions(v)
 	})

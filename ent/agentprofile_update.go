@@ -16,6 +16,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/dialplan"
 	"github.com/agentdesk/agentdesk/ent/predicate"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // AgentProfileUpdate is the builder for updating AgentProfile entities.
@@ -67,13 +68,13 @@ func (_u *AgentProfileUpdate) SetNillableDescription(v *string) *AgentProfileUpd
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (_u *AgentProfileUpdate) SetLoginVoiceOptions(v []string) *AgentProfileUpdate {
+func (_u *AgentProfileUpdate) SetLoginVoiceOptions(v []station.Type) *AgentProfileUpdate {
 	_u.mutation.SetLoginVoiceOptions(v)
 	return _u
 }
 
 // AppendLoginVoiceOptions appends value to the "login_voice_options" field.
-func (_u *AgentProfileUpdate) AppendLoginVoiceOptions(v []string) *AgentProfileUpdate {
+func (_u *AgentProfileUpdate) AppendLoginVoiceOptions(v []station.Type) *AgentProfileUpdate {
 	_u.mutation.AppendLoginVoiceOptions(v)
 	return _u
 }
@@ -430,13 +431,13 @@ func (_u *AgentProfileUpdateOne) SetNillableDescription(v *string) *AgentProfile
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (_u *AgentProfileUpdateOne) SetLoginVoiceOptions(v []string) *AgentProfileUpdateOne {
+func (_u *AgentProfileUpdateOne) SetLoginVoiceOptions(v []station.Type) *AgentProfileUpdateOne {
 	_u.mutation.SetLoginVoiceOptions(v)
 	return _u
 }
 
 // AppendLoginVoiceOptions appends value to the "login_voice_options" field.
-func (_u *AgentProfileUpdateOne) AppendLoginVoiceOptions(v []string) *AgentProfileUpdateOne {
+func (_u *AgentProfileUpdateOne) AppendLoginVoiceOptions(v []station.Type) *AgentProfileUpdateOne {
 	_u.mutation.AppendLoginVoiceOptions(v)
 	return _u
 }

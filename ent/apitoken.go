@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/agentdesk/agentdesk/ent/apitoken"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // APIToken is the model entity for the APIToken schema.
@@ -23,7 +24,7 @@ type APIToken struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Role holds the value of the "role" field.
-	Role apitoken.Role `json:"role,omitempty"`
+	Role policy.Role `json:"role,omitempty"`
 	// TokenHash holds the value of the "token_hash" field.
 	TokenHash string `json:"-"`
 	// CreatedBy holds the value of the "created_by" field.
@@ -108,7 +109,7 @@ func (_m *APIToken) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
-				_m.Role = apitoken.Role(value.String)
+				_m.Role = policy.Role(value.String)
 			}
 		case apitoken.FieldTokenHash:
 			if value, ok := values[i].(*sql.NullString); !ok {

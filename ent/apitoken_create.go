@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/agentdesk/agentdesk/ent/apitoken"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // APITokenCreate is the builder for creating a APIToken entity.
@@ -37,7 +38,7 @@ func (_c *APITokenCreate) SetName(v string) *APITokenCreate {
 }
 
 // SetRole sets the "role" field.
-func (_c *APITokenCreate) SetRole(v apitoken.Role) *APITokenCreate {
+func (_c *APITokenCreate) SetRole(v policy.Role) *APITokenCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
@@ -384,7 +385,7 @@ func (u *APITokenUpsert) UpdateName() *APITokenUpsert {
 }
 
 // SetRole sets the "role" field.
-func (u *APITokenUpsert) SetRole(v apitoken.Role) *APITokenUpsert {
+func (u *APITokenUpsert) SetRole(v policy.Role) *APITokenUpsert {
 	u.Set(apitoken.FieldRole, v)
 	return u
 }
@@ -542,7 +543,7 @@ func (u *APITokenUpsertOne) UpdateName() *APITokenUpsertOne {
 }
 
 // SetRole sets the "role" field.
-func (u *APITokenUpsertOne) SetRole(v apitoken.Role) *APITokenUpsertOne {
+func (u *APITokenUpsertOne) SetRole(v policy.Role) *APITokenUpsertOne {
 	return u.Update(func(s *APITokenUpsert) {
 		s.SetRole(v)
 	})
@@ -882,7 +883,7 @@ func (u *APITokenUpsertBulk) UpdateName() *APITokenUpsertBulk {
 }
 
 // SetRole sets the "role" field.
-func (u *APITokenUpsertBulk) SetRole(v apitoken.Role) *APITokenUpsertBulk {
+func (u *APITokenUpsertBulk) SetRole(v policy.Role) *APITokenUpsertBulk {
 	return u.Update(func(s *APITokenUpsert) {
 		s.SetRole(v)
 	})

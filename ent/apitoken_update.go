@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/agentdesk/agentdesk/ent/apitoken"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // APITokenUpdate is the builder for updating APIToken entities.
@@ -44,13 +45,13 @@ func (_u *APITokenUpdate) SetNillableName(v *string) *APITokenUpdate {
 }
 
 // SetRole sets the "role" field.
-func (_u *APITokenUpdate) SetRole(v apitoken.Role) *APITokenUpdate {
+func (_u *APITokenUpdate) SetRole(v policy.Role) *APITokenUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *APITokenUpdate) SetNillableRole(v *apitoken.Role) *APITokenUpdate {
+func (_u *APITokenUpdate) SetNillableRole(v *policy.Role) *APITokenUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -285,13 +286,13 @@ func (_u *APITokenUpdateOne) SetNillableName(v *string) *APITokenUpdateOne {
 }
 
 // SetRole sets the "role" field.
-func (_u *APITokenUpdateOne) SetRole(v apitoken.Role) *APITokenUpdateOne {
+func (_u *APITokenUpdateOne) SetRole(v policy.Role) *APITokenUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *APITokenUpdateOne) SetNillableRole(v *apitoken.Role) *APITokenUpdateOne {
+func (_u *APITokenUpdateOne) SetNillableRole(v *policy.Role) *APITokenUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}

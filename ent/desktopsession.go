@@ -13,6 +13,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // DesktopSession is the model entity for the DesktopSession schema.
@@ -31,9 +33,9 @@ type DesktopSession struct {
 	// SupersededClientIds holds the value of the "superseded_client_ids" field.
 	SupersededClientIds []string `json:"superseded_client_ids,omitempty"`
 	// Role holds the value of the "role" field.
-	Role desktopsession.Role `json:"role,omitempty"`
+	Role policy.Role `json:"role,omitempty"`
 	// StationType holds the value of the "station_type" field.
-	StationType desktopsession.StationType `json:"station_type,omitempty"`
+	StationType station.Type `json:"station_type,omitempty"`
 	// DialNumber holds the value of the "dial_number" field.
 	DialNumber *string `json:"dial_number,omitempty"`
 	// Extension holds the value of the "extension" field.
@@ -43,7 +45,7 @@ type DesktopSession struct {
 	// TeamID holds the value of the "team_id" field.
 	TeamID string `json:"team_id,omitempty"`
 	// State holds the value of the "state" field.
-	State desktopsession.State `json:"state,omitempty"`
+	State station.AgentState `json:"state,omitempty"`
 	// IdleCode holds the value of the "idle_code" field.
 	IdleCode string `json:"idle_code,omitempty"`
 	// StateChangedAt holds the value of the "state_changed_at" field.
@@ -176,13 +178,13 @@ func (_m *DesktopSession) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
-				_m.Role = desktopsession.Role(value.String)
+				_m.Role = policy.Role(value.String)
 			}
 		case desktopsession.FieldStationType:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field station_type", values[i])
 			} else if value.Valid {
-				_m.StationType = desktopsession.StationType(value.String)
+				_m.StationType = station.Type(value.String)
 			}
 		case desktopsession.FieldDialNumber:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -215,7 +217,7 @@ func (_m *DesktopSession) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field state", values[i])
 			} else if value.Valid {
-				_m.State = desktopsession.State(value.String)
+				_m.State = station.AgentState(value.String)
 			}
 		case desktopsession.FieldIdleCode:
 			if value, ok := values[i].(*sql.NullString); !ok {

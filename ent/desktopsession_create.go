@@ -16,6 +16,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/interaction"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // DesktopSessionCreate is the builder for creating a DesktopSession entity.
@@ -65,13 +67,13 @@ func (_c *DesktopSessionCreate) SetSupersededClientIds(v []string) *DesktopSessi
 }
 
 // SetRole sets the "role" field.
-func (_c *DesktopSessionCreate) SetRole(v desktopsession.Role) *DesktopSessionCreate {
+func (_c *DesktopSessionCreate) SetRole(v policy.Role) *DesktopSessionCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_c *DesktopSessionCreate) SetNillableRole(v *desktopsession.Role) *DesktopSessionCreate {
+func (_c *DesktopSessionCreate) SetNillableRole(v *policy.Role) *DesktopSessionCreate {
 	if v != nil {
 		_c.SetRole(*v)
 	}
@@ -79,7 +81,7 @@ func (_c *DesktopSessionCreate) SetNillableRole(v *desktopsession.Role) *Desktop
 }
 
 // SetStationType sets the "station_type" field.
-func (_c *DesktopSessionCreate) SetStationType(v desktopsession.StationType) *DesktopSessionCreate {
+func (_c *DesktopSessionCreate) SetStationType(v station.Type) *DesktopSessionCreate {
 	_c.mutation.SetStationType(v)
 	return _c
 }
@@ -133,13 +135,13 @@ func (_c *DesktopSessionCreate) SetTeamID(v string) *DesktopSessionCreate {
 }
 
 // SetState sets the "state" field.
-func (_c *DesktopSessionCreate) SetState(v desktopsession.State) *DesktopSessionCreate {
+func (_c *DesktopSessionCreate) SetState(v station.AgentState) *DesktopSessionCreate {
 	_c.mutation.SetState(v)
 	return _c
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_c *DesktopSessionCreate) SetNillableState(v *desktopsession.State) *DesktopSessionCreate {
+func (_c *DesktopSessionCreate) SetNillableState(v *station.AgentState) *DesktopSessionCreate {
 	if v != nil {
 		_c.SetState(*v)
 	}
@@ -666,7 +668,7 @@ func (u *DesktopSessionUpsert) ClearSupersededClientIds() *DesktopSessionUpsert 
 }
 
 // SetRole sets the "role" field.
-func (u *DesktopSessionUpsert) SetRole(v desktopsession.Role) *DesktopSessionUpsert {
+func (u *DesktopSessionUpsert) SetRole(v policy.Role) *DesktopSessionUpsert {
 	u.Set(desktopsession.FieldRole, v)
 	return u
 }
@@ -678,7 +680,7 @@ func (u *DesktopSessionUpsert) UpdateRole() *DesktopSessionUpsert {
 }
 
 // SetStationType sets the "station_type" field.
-func (u *DesktopSessionUpsert) SetStationType(v desktopsession.StationType) *DesktopSessionUpsert {
+func (u *DesktopSessionUpsert) SetStationType(v station.Type) *DesktopSessionUpsert {
 	u.Set(desktopsession.FieldStationType, v)
 	return u
 }
@@ -756,7 +758,7 @@ func (u *DesktopSessionUpsert) UpdateTeamID() *DesktopSessionUpsert {
 }
 
 // SetState sets the "state" field.
-func (u *DesktopSessionUpsert) SetState(v desktopsession.State) *DesktopSessionUpsert {
+func (u *DesktopSessionUpsert) SetState(v station.AgentState) *DesktopSessionUpsert {
 	u.Set(desktopsession.FieldState, v)
 	return u
 }
@@ -958,7 +960,7 @@ func (u *DesktopSessionUpsertOne) ClearSupersededClientIds() *DesktopSessionUpse
 }
 
 // SetRole sets the "role" field.
-func (u *DesktopSessionUpsertOne) SetRole(v desktopsession.Role) *DesktopSessionUpsertOne {
+func (u *DesktopSessionUpsertOne) SetRole(v policy.Role) *DesktopSessionUpsertOne {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetRole(v)
 	})
@@ -972,7 +974,7 @@ func (u *DesktopSessionUpsertOne) UpdateRole() *DesktopSessionUpsertOne {
 }
 
 // SetStationType sets the "station_type" field.
-func (u *DesktopSessionUpsertOne) SetStationType(v desktopsession.StationType) *DesktopSessionUpsertOne {
+func (u *DesktopSessionUpsertOne) SetStationType(v station.Type) *DesktopSessionUpsertOne {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetStationType(v)
 	})
@@ -1063,7 +1065,7 @@ func (u *DesktopSessionUpsertOne) UpdateTeamID() *DesktopSessionUpsertOne {
 }
 
 // SetState sets the "state" field.
-func (u *DesktopSessionUpsertOne) SetState(v desktopsession.State) *DesktopSessionUpsertOne {
+func (u *DesktopSessionUpsertOne) SetState(v station.AgentState) *DesktopSessionUpsertOne {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetState(v)
 	})
@@ -1448,7 +1450,7 @@ func (u *DesktopSessionUpsertBulk) ClearSupersededClientIds() *DesktopSessionUps
 }
 
 // SetRole sets the "role" field.
-func (u *DesktopSessionUpsertBulk) SetRole(v desktopsession.Role) *DesktopSessionUpsertBulk {
+func (u *DesktopSessionUpsertBulk) SetRole(v policy.Role) *DesktopSessionUpsertBulk {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetRole(v)
 	})
@@ -1462,7 +1464,7 @@ func (u *DesktopSessionUpsertBulk) UpdateRole() *DesktopSessionUpsertBulk {
 }
 
 // SetStationType sets the "station_type" field.
-func (u *DesktopSessionUpsertBulk) SetStationType(v desktopsession.StationType) *DesktopSessionUpsertBulk {
+func (u *DesktopSessionUpsertBulk) SetStationType(v station.Type) *DesktopSessionUpsertBulk {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetStationType(v)
 	})
@@ -1553,7 +1555,7 @@ func (u *DesktopSessionUpsertBulk) UpdateTeamID() *DesktopSessionUpsertBulk {
 }
 
 // SetState sets the "state" field.
-func (u *DesktopSessionUpsertBulk) SetState(v desktopsession.State) *DesktopSessionUpsertBulk {
+func (u *DesktopSessionUpsertBulk) SetState(v station.AgentState) *DesktopSessionUpsertBulk {
 	return u.Update(func(s *DesktopSessionUpsert) {
 		s.SetState(v)
 	})

@@ -15,6 +15,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
 	"github.com/agentdesk/agentdesk/ent/interaction"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // DesktopSessionUpdate is the builder for updating DesktopSession entities.
@@ -78,13 +80,13 @@ func (_u *DesktopSessionUpdate) ClearSupersededClientIds() *DesktopSessionUpdate
 }
 
 // SetRole sets the "role" field.
-func (_u *DesktopSessionUpdate) SetRole(v desktopsession.Role) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetRole(v policy.Role) *DesktopSessionUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *DesktopSessionUpdate) SetNillableRole(v *desktopsession.Role) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetNillableRole(v *policy.Role) *DesktopSessionUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -92,13 +94,13 @@ func (_u *DesktopSessionUpdate) SetNillableRole(v *desktopsession.Role) *Desktop
 }
 
 // SetStationType sets the "station_type" field.
-func (_u *DesktopSessionUpdate) SetStationType(v desktopsession.StationType) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetStationType(v station.Type) *DesktopSessionUpdate {
 	_u.mutation.SetStationType(v)
 	return _u
 }
 
 // SetNillableStationType sets the "station_type" field if the given value is not nil.
-func (_u *DesktopSessionUpdate) SetNillableStationType(v *desktopsession.StationType) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetNillableStationType(v *station.Type) *DesktopSessionUpdate {
 	if v != nil {
 		_u.SetStationType(*v)
 	}
@@ -180,13 +182,13 @@ func (_u *DesktopSessionUpdate) SetNillableTeamID(v *string) *DesktopSessionUpda
 }
 
 // SetState sets the "state" field.
-func (_u *DesktopSessionUpdate) SetState(v desktopsession.State) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetState(v station.AgentState) *DesktopSessionUpdate {
 	_u.mutation.SetState(v)
 	return _u
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_u *DesktopSessionUpdate) SetNillableState(v *desktopsession.State) *DesktopSessionUpdate {
+func (_u *DesktopSessionUpdate) SetNillableState(v *station.AgentState) *DesktopSessionUpdate {
 	if v != nil {
 		_u.SetState(*v)
 	}
@@ -611,13 +613,13 @@ func (_u *DesktopSessionUpdateOne) ClearSupersededClientIds() *DesktopSessionUpd
 }
 
 // SetRole sets the "role" field.
-func (_u *DesktopSessionUpdateOne) SetRole(v desktopsession.Role) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetRole(v policy.Role) *DesktopSessionUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *DesktopSessionUpdateOne) SetNillableRole(v *desktopsession.Role) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetNillableRole(v *policy.Role) *DesktopSessionUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -625,13 +627,13 @@ func (_u *DesktopSessionUpdateOne) SetNillableRole(v *desktopsession.Role) *Desk
 }
 
 // SetStationType sets the "station_type" field.
-func (_u *DesktopSessionUpdateOne) SetStationType(v desktopsession.StationType) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetStationType(v station.Type) *DesktopSessionUpdateOne {
 	_u.mutation.SetStationType(v)
 	return _u
 }
 
 // SetNillableStationType sets the "station_type" field if the given value is not nil.
-func (_u *DesktopSessionUpdateOne) SetNillableStationType(v *desktopsession.StationType) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetNillableStationType(v *station.Type) *DesktopSessionUpdateOne {
 	if v != nil {
 		_u.SetStationType(*v)
 	}
@@ -713,13 +715,13 @@ func (_u *DesktopSessionUpdateOne) SetNillableTeamID(v *string) *DesktopSessionU
 }
 
 // SetState sets the "state" field.
-func (_u *DesktopSessionUpdateOne) SetState(v desktopsession.State) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetState(v station.AgentState) *DesktopSessionUpdateOne {
 	_u.mutation.SetState(v)
 	return _u
 }
 
 // SetNillableState sets the "state" field if the given value is not nil.
-func (_u *DesktopSessionUpdateOne) SetNillableState(v *desktopsession.State) *DesktopSessionUpdateOne {
+func (_u *DesktopSessionUpdateOne) SetNillableState(v *station.AgentState) *DesktopSessionUpdateOne {
 	if v != nil {
 		_u.SetState(*v)
 	}

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
 	"github.com/agentdesk/agentdesk/ent/interaction"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // Interaction is the model entity for the Interaction schema.
@@ -27,7 +28,7 @@ type Interaction struct {
 	// InteractionID holds the value of the "interaction_id" field.
 	InteractionID string `json:"interaction_id,omitempty"`
 	// Kind holds the value of the "kind" field.
-	Kind interaction.Kind `json:"kind,omitempty"`
+	Kind station.InteractionKind `json:"kind,omitempty"`
 	// Active holds the value of the "active" field.
 	Active bool `json:"active,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -116,7 +117,7 @@ func (_m *Interaction) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
 			} else if value.Valid {
-				_m.Kind = interaction.Kind(value.String)
+				_m.Kind = station.InteractionKind(value.String)
 			}
 		case interaction.FieldActive:
 			if value, ok := values[i].(*sql.NullBool); !ok {

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
 	"github.com/agentdesk/agentdesk/ent/interaction"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // InteractionCreate is the builder for creating a Interaction entity.
@@ -65,7 +66,7 @@ func (_c *InteractionCreate) SetInteractionID(v string) *InteractionCreate {
 }
 
 // SetKind sets the "kind" field.
-func (_c *InteractionCreate) SetKind(v interaction.Kind) *InteractionCreate {
+func (_c *InteractionCreate) SetKind(v station.InteractionKind) *InteractionCreate {
 	_c.mutation.SetKind(v)
 	return _c
 }

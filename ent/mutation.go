@@ -31,6 +31,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -69,7 +71,7 @@ type APITokenMutation struct {
 	typ           string
 	id            *string
 	name          *string
-	role          *apitoken.Role
+	role          *policy.Role
 	token_hash    *string
 	created_by    *string
 	created_at    *time.Time
@@ -261,12 +263,12 @@ func (m *APITokenMutation) ResetName() {
 }
 
 // SetRole sets the "role" field.
-func (m *APITokenMutation) SetRole(a apitoken.Role) {
-	m.role = &a
+func (m *APITokenMutation) SetRole(po policy.Role) {
+	m.role = &po
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *APITokenMutation) Role() (r apitoken.Role, exists bool) {
+func (m *APITokenMutation) Role() (r policy.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -277,7 +279,7 @@ func (m *APITokenMutation) Role() (r apitoken.Role, exists bool) {
 // OldRole returns the old "role" field's value of the APIToken entity.
 // If the APIToken object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *APITokenMutation) OldRole(ctx context.Context) (v apitoken.Role, err error) {
+func (m *APITokenMutation) OldRole(ctx context.Context) (v policy.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -717,7 +719,7 @@ func (m *APITokenMutation) SetField(name string, value ent.Value) error {
 		m.SetName(v)
 		return nil
 	case apitoken.FieldRole:
-		v, ok := value.(apitoken.Role)
+		v, ok := value.(policy.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -950,8 +952,8 @@ type AgentProfileMutation struct {
 	updated_at                *time.Time
 	name                      *string
 	description               *string
-	login_voice_options       *[]string
-	appendlogin_voice_options []string
+	login_voice_options       *[]station.Type
+	appendlogin_voice_options []station.Type
 	dial_number_validation    *agentprofile.DialNumberValidation
 	auto_answer               *bool
 	clearedFields             map[string]struct{}
@@ -1253,13 +1255,13 @@ func (m *AgentProfileMutation) ResetDescription() {
 }
 
 // SetLoginVoiceOptions sets the "login_voice_options" field.
-func (m *AgentProfileMutation) SetLoginVoiceOptions(s []string) {
+func (m *AgentProfileMutation) SetLoginVoiceOptions(s []station.Type) {
 	m.login_voice_options = &s
 	m.appendlogin_voice_options = nil
 }
 
 // LoginVoiceOptions returns the value of the "login_voice_options" field in the mutation.
-func (m *AgentProfileMutation) LoginVoiceOptions() (r []string, exists bool) {
+func (m *AgentProfileMutation) LoginVoiceOptions() (r []station.Type, exists bool) {
 	v := m.login_voice_options
 	if v == nil {
 		return
@@ -1270,7 +1272,7 @@ func (m *AgentProfileMutation) LoginVoiceOptions() (r []string, exists bool) {
 // OldLoginVoiceOptions returns the old "login_voice_options" field's value of the AgentProfile entity.
 // If the AgentProfile object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *AgentProfileMutation) OldLoginVoiceOptions(ctx context.Context) (v []string, err error) {
+func (m *AgentProfileMutation) OldLoginVoiceOptions(ctx context.Context) (v []station.Type, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldLoginVoiceOptions is only allowed on UpdateOne operations")
 	}
@@ -1285,12 +1287,12 @@ func (m *AgentProfileMutation) OldLoginVoiceOptions(ctx context.Context) (v []st
 }
 
 // AppendLoginVoiceOptions adds s to the "login_voice_options" field.
-func (m *AgentProfileMutation) AppendLoginVoiceOptions(s []string) {
+func (m *AgentProfileMutation) AppendLoginVoiceOptions(s []station.Type) {
 	m.appendlogin_voice_options = append(m.appendlogin_voice_options, s...)
 }
 
 // AppendedLoginVoiceOptions returns the list of values that were appended to the "login_voice_options" field in this mutation.
-func (m *AgentProfileMutation) AppendedLoginVoiceOptions() ([]string, bool) {
+func (m *AgentProfileMutation) AppendedLoginVoiceOptions() ([]station.Type, bool) {
 	if len(m.appendlogin_voice_options) == 0 {
 		return nil, false
 	}
@@ -1663,7 +1665,7 @@ func (m *AgentProfileMutation) SetField(name string, value ent.Value) error {
 		m.SetDescription(v)
 		return nil
 	case agentprofile.FieldLoginVoiceOptions:
-		v, ok := value.([]string)
+		v, ok := value.([]station.Type)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -4710,13 +4712,13 @@ type DesktopSessionMutation struct {
 	client_id                   *string
 	superseded_client_ids       *[]string
 	appendsuperseded_client_ids []string
-	role                        *desktopsession.Role
-	station_type                *desktopsession.StationType
+	role                        *policy.Role
+	station_type                *station.Type
 	dial_number                 *string
 	extension                   *string
 	device_id                   *string
 	team_id                     *string
-	state                       *desktopsession.State
+	state                       *station.AgentState
 	idle_code                   *string
 	state_changed_at            *time.Time
 	started_at                  *time.Time
@@ -5051,12 +5053,12 @@ func (m *DesktopSessionMutation) ResetSupersededClientIds() {
 }
 
 // SetRole sets the "role" field.
-func (m *DesktopSessionMutation) SetRole(d desktopsession.Role) {
-	m.role = &d
+func (m *DesktopSessionMutation) SetRole(po policy.Role) {
+	m.role = &po
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *DesktopSessionMutation) Role() (r desktopsession.Role, exists bool) {
+func (m *DesktopSessionMutation) Role() (r policy.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -5067,7 +5069,7 @@ func (m *DesktopSessionMutation) Role() (r desktopsession.Role, exists bool) {
 // OldRole returns the old "role" field's value of the DesktopSession entity.
 // If the DesktopSession object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DesktopSessionMutation) OldRole(ctx context.Context) (v desktopsession.Role, err error) {
+func (m *DesktopSessionMutation) OldRole(ctx context.Context) (v policy.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -5087,12 +5089,12 @@ func (m *DesktopSessionMutation) ResetRole() {
 }
 
 // SetStationType sets the "station_type" field.
-func (m *DesktopSessionMutation) SetStationType(dt desktopsession.StationType) {
-	m.station_type = &dt
+func (m *DesktopSessionMutation) SetStationType(s station.Type) {
+	m.station_type = &s
 }
 
 // StationType returns the value of the "station_type" field in the mutation.
-func (m *DesktopSessionMutation) StationType() (r desktopsession.StationType, exists bool) {
+func (m *DesktopSessionMutation) StationType() (r station.Type, exists bool) {
 	v := m.station_type
 	if v == nil {
 		return
@@ -5103,7 +5105,7 @@ func (m *DesktopSessionMutation) StationType() (r desktopsession.StationType, ex
 // OldStationType returns the old "station_type" field's value of the DesktopSession entity.
 // If the DesktopSession object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DesktopSessionMutation) OldStationType(ctx context.Context) (v desktopsession.StationType, err error) {
+func (m *DesktopSessionMutation) OldStationType(ctx context.Context) (v station.Type, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStationType is only allowed on UpdateOne operations")
 	}
@@ -5306,12 +5308,12 @@ func (m *DesktopSessionMutation) ResetTeamID() {
 }
 
 // SetState sets the "state" field.
-func (m *DesktopSessionMutation) SetState(d desktopsession.State) {
-	m.state = &d
+func (m *DesktopSessionMutation) SetState(ss station.AgentState) {
+	m.state = &ss
 }
 
 // State returns the value of the "state" field in the mutation.
-func (m *DesktopSessionMutation) State() (r desktopsession.State, exists bool) {
+func (m *DesktopSessionMutation) State() (r station.AgentState, exists bool) {
 	v := m.state
 	if v == nil {
 		return
@@ -5322,7 +5324,7 @@ func (m *DesktopSessionMutation) State() (r desktopsession.State, exists bool) {
 // OldState returns the old "state" field's value of the DesktopSession entity.
 // If the DesktopSession object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *DesktopSessionMutation) OldState(ctx context.Context) (v desktopsession.State, err error) {
+func (m *DesktopSessionMutation) OldState(ctx context.Context) (v station.AgentState, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldState is only allowed on UpdateOne operations")
 	}
@@ -5957,14 +5959,14 @@ func (m *DesktopSessionMutation) SetField(name string, value ent.Value) error {
 		m.SetSupersededClientIds(v)
 		return nil
 	case desktopsession.FieldRole:
-		v, ok := value.(desktopsession.Role)
+		v, ok := value.(policy.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRole(v)
 		return nil
 	case desktopsession.FieldStationType:
-		v, ok := value.(desktopsession.StationType)
+		v, ok := value.(station.Type)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -5999,7 +6001,7 @@ func (m *DesktopSessionMutation) SetField(name string, value ent.Value) error {
 		m.SetTeamID(v)
 		return nil
 	case desktopsession.FieldState:
-		v, ok := value.(desktopsession.State)
+		v, ok := value.(station.AgentState)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -7621,7 +7623,7 @@ type InteractionMutation struct {
 	created_at             *time.Time
 	updated_at             *time.Time
 	interaction_id         *string
-	kind                   *interaction.Kind
+	kind                   *station.InteractionKind
 	active                 *bool
 	clearedFields          map[string]struct{}
 	desktop_session        *string
@@ -7880,12 +7882,12 @@ func (m *InteractionMutation) ResetInteractionID() {
 }
 
 // SetKind sets the "kind" field.
-func (m *InteractionMutation) SetKind(i interaction.Kind) {
-	m.kind = &i
+func (m *InteractionMutation) SetKind(sk station.InteractionKind) {
+	m.kind = &sk
 }
 
 // Kind returns the value of the "kind" field in the mutation.
-func (m *InteractionMutation) Kind() (r interaction.Kind, exists bool) {
+func (m *InteractionMutation) Kind() (r station.InteractionKind, exists bool) {
 	v := m.kind
 	if v == nil {
 		return
@@ -7896,7 +7898,7 @@ func (m *InteractionMutation) Kind() (r interaction.Kind, exists bool) {
 // OldKind returns the old "kind" field's value of the Interaction entity.
 // If the Interaction object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *InteractionMutation) OldKind(ctx context.Context) (v interaction.Kind, err error) {
+func (m *InteractionMutation) OldKind(ctx context.Context) (v station.InteractionKind, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldKind is only allowed on UpdateOne operations")
 	}
@@ -8110,7 +8112,7 @@ func (m *InteractionMutation) SetField(name string, value ent.Value) error {
 		m.SetInteractionID(v)
 		return nil
 	case interaction.FieldKind:
-		v, ok := value.(interaction.Kind)
+		v, ok := value.(station.InteractionKind)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -9885,7 +9887,7 @@ type RememberedStationMutation struct {
 	id                   *string
 	created_at           *time.Time
 	updated_at           *time.Time
-	station_type         *rememberedstation.StationType
+	station_type         *station.Type
 	dial_number          *string
 	extension            *string
 	country              *string
@@ -10112,12 +10114,12 @@ func (m *RememberedStationMutation) ResetUserID() {
 }
 
 // SetStationType sets the "station_type" field.
-func (m *RememberedStationMutation) SetStationType(rt rememberedstation.StationType) {
-	m.station_type = &rt
+func (m *RememberedStationMutation) SetStationType(s station.Type) {
+	m.station_type = &s
 }
 
 // StationType returns the value of the "station_type" field in the mutation.
-func (m *RememberedStationMutation) StationType() (r rememberedstation.StationType, exists bool) {
+func (m *RememberedStationMutation) StationType() (r station.Type, exists bool) {
 	v := m.station_type
 	if v == nil {
 		return
@@ -10128,7 +10130,7 @@ func (m *RememberedStationMutation) StationType() (r rememberedstation.StationTy
 // OldStationType returns the old "station_type" field's value of the RememberedStation entity.
 // If the RememberedStation object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *RememberedStationMutation) OldStationType(ctx context.Context) (v rememberedstation.StationType, err error) {
+func (m *RememberedStationMutation) OldStationType(ctx context.Context) (v station.Type, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStationType is only allowed on UpdateOne operations")
 	}
@@ -10500,7 +10502,7 @@ func (m *RememberedStationMutation) SetField(name string, value ent.Value) error
 		m.SetUserID(v)
 		return nil
 	case rememberedstation.FieldStationType:
-		v, ok := value.(rememberedstation.StationType)
+		v, ok := value.(station.Type)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -13125,8 +13127,8 @@ type TenantMutation struct {
 	sso_issuer_url                        *string
 	sso_client_id                         *string
 	sso_client_secret                     *string
-	station_types                         *[]string
-	appendstation_types                   []string
+	station_types                         *[]station.Type
+	appendstation_types                   []station.Type
 	webrtc_enabled                        *bool
 	force_default_dial_number             *bool
 	default_country                       *string
@@ -13569,13 +13571,13 @@ func (m *TenantMutation) ResetSSOClientSecret() {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (m *TenantMutation) SetStationTypes(s []string) {
+func (m *TenantMutation) SetStationTypes(s []station.Type) {
 	m.station_types = &s
 	m.appendstation_types = nil
 }
 
 // StationTypes returns the value of the "station_types" field in the mutation.
-func (m *TenantMutation) StationTypes() (r []string, exists bool) {
+func (m *TenantMutation) StationTypes() (r []station.Type, exists bool) {
 	v := m.station_types
 	if v == nil {
 		return
@@ -13586,7 +13588,7 @@ func (m *TenantMutation) StationTypes() (r []string, exists bool) {
 // OldStationTypes returns the old "station_types" field's value of the Tenant entity.
 // If the Tenant object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *TenantMutation) OldStationTypes(ctx context.Context) (v []string, err error) {
+func (m *TenantMutation) OldStationTypes(ctx context.Context) (v []station.Type, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldStationTypes is only allowed on UpdateOne operations")
 	}
@@ -13601,12 +13603,12 @@ func (m *TenantMutation) OldStationTypes(ctx context.Context) (v []string, err e
 }
 
 // AppendStationTypes adds s to the "station_types" field.
-func (m *TenantMutation) AppendStationTypes(s []string) {
+func (m *TenantMutation) AppendStationTypes(s []station.Type) {
 	m.appendstation_types = append(m.appendstation_types, s...)
 }
 
 // AppendedStationTypes returns the list of values that were appended to the "station_types" field in this mutation.
-func (m *TenantMutation) AppendedStationTypes() ([]string, bool) {
+func (m *TenantMutation) AppendedStationTypes() ([]station.Type, bool) {
 	if len(m.appendstation_types) == 0 {
 		return nil, false
 	}
@@ -14801,7 +14803,7 @@ func (m *TenantMutation) SetField(name string, value ent.Value) error {
 		m.SetSSOClientSecret(v)
 		return nil
 	case tenant.FieldStationTypes:
-		v, ok := value.([]string)
+		v, ok := value.([]station.Type)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -15346,14 +15348,14 @@ type UserMutation struct {
 	updated_at                *time.Time
 	email                     *string
 	name                      *string
-	role                      *user.Role
+	role                      *policy.Role
 	active                    *bool
 	contact_center_enabled    *bool
 	password_hash             *string
 	password_changed_at       *time.Time
 	default_dial_number       *string
 	default_extension         *string
-	teams_auth_status         *user.TeamsAuthStatus
+	teams_auth_status         *station.TeamsAuthStatus
 	clearedFields             map[string]struct{}
 	tenant                    *string
 	clearedtenant             bool
@@ -15678,12 +15680,12 @@ func (m *UserMutation) ResetName() {
 }
 
 // SetRole sets the "role" field.
-func (m *UserMutation) SetRole(u user.Role) {
-	m.role = &u
+func (m *UserMutation) SetRole(po policy.Role) {
+	m.role = &po
 }
 
 // Role returns the value of the "role" field in the mutation.
-func (m *UserMutation) Role() (r user.Role, exists bool) {
+func (m *UserMutation) Role() (r policy.Role, exists bool) {
 	v := m.role
 	if v == nil {
 		return
@@ -15694,7 +15696,7 @@ func (m *UserMutation) Role() (r user.Role, exists bool) {
 // OldRole returns the old "role" field's value of the User entity.
 // If the User object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldRole(ctx context.Context) (v user.Role, err error) {
+func (m *UserMutation) OldRole(ctx context.Context) (v policy.Role, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldRole is only allowed on UpdateOne operations")
 	}
@@ -16080,12 +16082,12 @@ func (m *UserMutation) ResetDefaultExtension() {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (m *UserMutation) SetTeamsAuthStatus(uas user.TeamsAuthStatus) {
-	m.teams_auth_status = &uas
+func (m *UserMutation) SetTeamsAuthStatus(sas station.TeamsAuthStatus) {
+	m.teams_auth_status = &sas
 }
 
 // TeamsAuthStatus returns the value of the "teams_auth_status" field in the mutation.
-func (m *UserMutation) TeamsAuthStatus() (r user.TeamsAuthStatus, exists bool) {
+func (m *UserMutation) TeamsAuthStatus() (r station.TeamsAuthStatus, exists bool) {
 	v := m.teams_auth_status
 	if v == nil {
 		return
@@ -16096,7 +16098,7 @@ func (m *UserMutation) TeamsAuthStatus() (r user.TeamsAuthStatus, exists bool) {
 // OldTeamsAuthStatus returns the old "teams_auth_status" field's value of the User entity.
 // If the User object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *UserMutation) OldTeamsAuthStatus(ctx context.Context) (v user.TeamsAuthStatus, err error) {
+func (m *UserMutation) OldTeamsAuthStatus(ctx context.Context) (v station.TeamsAuthStatus, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldTeamsAuthStatus is only allowed on UpdateOne operations")
 	}
@@ -16653,7 +16655,7 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		m.SetName(v)
 		return nil
 	case user.FieldRole:
-		v, ok := value.(user.Role)
+		v, ok := value.(policy.Role)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
@@ -16716,7 +16718,7 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		m.SetDefaultExtension(v)
 		return nil
 	case user.FieldTeamsAuthStatus:
-		v, ok := value.(user.TeamsAuthStatus)
+		v, ok := value.(station.TeamsAuthStatus)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

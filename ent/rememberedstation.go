@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // RememberedStation is the model entity for the RememberedStation schema.
@@ -25,7 +26,7 @@ type RememberedStation struct {
 	// UserID holds the value of the "user_id" field.
 	UserID string `json:"user_id,omitempty"`
 	// StationType holds the value of the "station_type" field.
-	StationType rememberedstation.StationType `json:"station_type,omitempty"`
+	StationType station.Type `json:"station_type,omitempty"`
 	// DialNumber holds the value of the "dial_number" field.
 	DialNumber string `json:"dial_number,omitempty"`
 	// Extension holds the value of the "extension" field.
@@ -116,7 +117,7 @@ func (_m *RememberedStation) assignValues(columns []string, values []any) error 
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field station_type", values[i])
 			} else if value.Valid {
-				_m.StationType = rememberedstation.StationType(value.String)
+				_m.StationType = station.Type(value.String)
 			}
 		case rememberedstation.FieldDialNumber:
 			if value, ok := values[i].(*sql.NullString); !ok {

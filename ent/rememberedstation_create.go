@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // RememberedStationCreate is the builder for creating a RememberedStation entity.
@@ -59,7 +60,7 @@ func (_c *RememberedStationCreate) SetUserID(v string) *RememberedStationCreate 
 }
 
 // SetStationType sets the "station_type" field.
-func (_c *RememberedStationCreate) SetStationType(v rememberedstation.StationType) *RememberedStationCreate {
+func (_c *RememberedStationCreate) SetStationType(v station.Type) *RememberedStationCreate {
 	_c.mutation.SetStationType(v)
 	return _c
 }
@@ -429,7 +430,7 @@ func (u *RememberedStationUpsert) UpdateUpdatedAt() *RememberedStationUpsert {
 }
 
 // SetStationType sets the "station_type" field.
-func (u *RememberedStationUpsert) SetStationType(v rememberedstation.StationType) *RememberedStationUpsert {
+func (u *RememberedStationUpsert) SetStationType(v station.Type) *RememberedStationUpsert {
 	u.Set(rememberedstation.FieldStationType, v)
 	return u
 }
@@ -569,7 +570,7 @@ func (u *RememberedStationUpsertOne) UpdateUpdatedAt() *RememberedStationUpsertO
 }
 
 // SetStationType sets the "station_type" field.
-func (u *RememberedStationUpsertOne) SetStationType(v rememberedstation.StationType) *RememberedStationUpsertOne {
+func (u *RememberedStationUpsertOne) SetStationType(v station.Type) *RememberedStationUpsertOne {
 	return u.Update(func(s *RememberedStationUpsert) {
 		s.SetStationType(v)
 	})
@@ -888,7 +889,7 @@ func (u *RememberedStationUpsertBulk) UpdateUpdatedAt() *RememberedStationUpsert
 }
 
 // SetStationType sets the "station_type" field.
-func (u *RememberedStationUpsertBulk) SetStationType(v rememberedstation.StationType) *RememberedStationUpsertBulk {
+func (u *RememberedStationUpsertBulk) SetStationType(v station.Type) *RememberedStationUpsertBulk {
 	return u.Update(func(s *RememberedStationUpsert) {
 		s.SetStationType(v)
 	})

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/agentdesk/agentdesk/ent/predicate"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // RememberedStationUpdate is the builder for updating RememberedStation entities.
@@ -36,13 +37,13 @@ func (_u *RememberedStationUpdate) SetUpdatedAt(v time.Time) *RememberedStationU
 }
 
 // SetStationType sets the "station_type" field.
-func (_u *RememberedStationUpdate) SetStationType(v rememberedstation.StationType) *RememberedStationUpdate {
+func (_u *RememberedStationUpdate) SetStationType(v station.Type) *RememberedStationUpdate {
 	_u.mutation.SetStationType(v)
 	return _u
 }
 
 // SetNillableStationType sets the "station_type" field if the given value is not nil.
-func (_u *RememberedStationUpdate) SetNillableStationType(v *rememberedstation.StationType) *RememberedStationUpdate {
+func (_u *RememberedStationUpdate) SetNillableStationType(v *station.Type) *RememberedStationUpdate {
 	if v != nil {
 		_u.SetStationType(*v)
 	}
@@ -256,13 +257,13 @@ func (_u *RememberedStationUpdateOne) SetUpdatedAt(v time.Time) *RememberedStati
 }
 
 // SetStationType sets the "station_type" field.
-func (_u *RememberedStationUpdateOne) SetStationType(v rememberedstation.StationType) *RememberedStationUpdateOne {
+func (_u *RememberedStationUpdateOne) SetStationType(v station.Type) *RememberedStationUpdateOne {
 	_u.mutation.SetStationType(v)
 	return _u
 }
 
 // SetNillableStationType sets the "station_type" field if the given value is not nil.
-func (_u *RememberedStationUpdateOne) SetNillableStationType(v *rememberedstation.StationType) *RememberedStationUpdateOne {
+func (_u *RememberedStationUpdateOne) SetNillableStationType(v *station.Type) *RememberedStationUpdateOne {
 	if v != nil {
 		_u.SetStationType(*v)
 	}

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // Tenant is the model entity for the Tenant schema.
@@ -35,7 +36,7 @@ type Tenant struct {
 	// SSOClientSecret holds the value of the "sso_client_secret" field.
 	SSOClientSecret string `json:"-"`
 	// StationTypes holds the value of the "station_types" field.
-	StationTypes []string `json:"station_types,omitempty"`
+	StationTypes []station.Type `json:"station_types,omitempty"`
 	// WebrtcEnabled holds the value of the "webrtc_enabled" field.
 	WebrtcEnabled bool `json:"webrtc_enabled,omitempty"`
 	// ForceDefaultDialNumber holds the value of the "force_default_dial_number" field.

@@ -24,6 +24,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // TenantCreate is the builder for creating a Tenant entity.
@@ -131,7 +132,7 @@ func (_c *TenantCreate) SetNillableSSOClientSecret(v *string) *TenantCreate {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (_c *TenantCreate) SetStationTypes(v []string) *TenantCreate {
+func (_c *TenantCreate) SetStationTypes(v []station.Type) *TenantCreate {
 	_c.mutation.SetStationTypes(v)
 	return _c
 }
@@ -1079,7 +1080,7 @@ func (u *TenantUpsert) UpdateSSOClientSecret() *TenantUpsert {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (u *TenantUpsert) SetStationTypes(v []string) *TenantUpsert {
+func (u *TenantUpsert) SetStationTypes(v []station.Type) *TenantUpsert {
 	u.Set(tenant.FieldStationTypes, v)
 	return u
 }
@@ -1354,7 +1355,7 @@ func (u *TenantUpsertOne) UpdateSSOClientSecret() *TenantUpsertOne {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (u *TenantUpsertOne) SetStationTypes(v []string) *TenantUpsertOne {
+func (u *TenantUpsertOne) SetStationTypes(v []station.Type) *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.SetStationTypes(v)
 	})
@@ -1817,7 +1818,7 @@ func (u *TenantUpsertBulk) UpdateSSOClientSecret() *TenantUpsertBulk {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (u *TenantUpsertBulk) SetStationTypes(v []string) *TenantUpsertBulk {
+func (u *TenantUpsertBulk) SetStationTypes(v []station.Type) *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.SetStationTypes(v)
 	})

@@ -25,6 +25,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // TenantUpdate is the builder for updating Tenant entities.
@@ -132,13 +133,13 @@ func (_u *TenantUpdate) SetNillableSSOClientSecret(v *string) *TenantUpdate {
 }
 
 // SetStationTypes sets the "station_types" field.
-func (_u *TenantUpdate) SetStationTypes(v []string) *TenantUpdate {
+func (_u *TenantUpdate) SetStationTypes(v []station.Type) *TenantUpdate {
 	_u.mutation.SetStationTypes(v)
 	return _u
 }
 
 // AppendStationTypes appends value to the "station_types" field.
-func (_u *TenantUpdate) AppendStationTypes(v []string) *TenantUpdate {
+func (_u *TenantUpdate) AppendStationTypes(v []station.Type) *TenantUpdate {
 	_u.mutation.AppendStationTypes(v)
 	return _u
 }
@@ -1458,13 +1459,13 @@ func (_u *TenantUpdateOne) SetNillableSSOClientSecret(v *string) *TenantUpdateOn
 }
 
 // SetStationTypes sets the "station_types" field.
-func (_u *TenantUpdateOne) SetStationTypes(v []string) *TenantUpdateOne {
+func (_u *TenantUpdateOne) SetStationTypes(v []station.Type) *TenantUpdateOne {
 	_u.mutation.SetStationTypes(v)
 	return _u
 }
 
 // AppendStationTypes appends value to the "station_types" field.
-func (_u *TenantUpdateOne) AppendStationTypes(v []string) *TenantUpdateOne {
+func (_u *TenantUpdateOne) AppendStationTypes(v []station.Type) *TenantUpdateOne {
 	_u.mutation.AppendStationTypes(v)
 	return _u
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // User is the model entity for the User schema.
@@ -32,7 +34,7 @@ type User struct {
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
 	// Role holds the value of the "role" field.
-	Role user.Role `json:"role,omitempty"`
+	Role policy.Role `json:"role,omitempty"`
 	// Active holds the value of the "active" field.
 	Active bool `json:"active,omitempty"`
 	// ContactCenterEnabled holds the value of the "contact_center_enabled" field.
@@ -50,7 +52,7 @@ type User struct {
 	// DefaultExtension holds the value of the "default_extension" field.
 	DefaultExtension *string `json:"default_extension,omitempty"`
 	// TeamsAuthStatus holds the value of the "teams_auth_status" field.
-	TeamsAuthStatus user.TeamsAuthStatus `json:"teams_auth_status,omitempty"`
+	TeamsAuthStatus station.TeamsAuthStatus `json:"teams_auth_status,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -227,7 +229,7 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field role", values[i])
 			} else if value.Valid {
-				_m.Role = user.Role(value.String)
+				_m.Role = policy.Role(value.String)
 			}
 		case user.FieldActive:
 			if value, ok := values[i].(*sql.NullBool); !ok {
@@ -287,7 +289,7 @@ func (_m *User) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field teams_auth_status", values[i])
 			} else if value.Valid {
-				_m.TeamsAuthStatus = user.TeamsAuthStatus(value.String)
+				_m.TeamsAuthStatus = station.TeamsAuthStatus(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])

@@ -21,6 +21,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // UserCreate is the builder for creating a User entity.
@@ -86,7 +88,7 @@ func (_c *UserCreate) SetName(v string) *UserCreate {
 }
 
 // SetRole sets the "role" field.
-func (_c *UserCreate) SetRole(v user.Role) *UserCreate {
+func (_c *UserCreate) SetRole(v policy.Role) *UserCreate {
 	_c.mutation.SetRole(v)
 	return _c
 }
@@ -204,13 +206,13 @@ func (_c *UserCreate) SetNillableDefaultExtension(v *string) *UserCreate {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (_c *UserCreate) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserCreate {
+func (_c *UserCreate) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserCreate {
 	_c.mutation.SetTeamsAuthStatus(v)
 	return _c
 }
 
 // SetNillableTeamsAuthStatus sets the "teams_auth_status" field if the given value is not nil.
-func (_c *UserCreate) SetNillableTeamsAuthStatus(v *user.TeamsAuthStatus) *UserCreate {
+func (_c *UserCreate) SetNillableTeamsAuthStatus(v *station.TeamsAuthStatus) *UserCreate {
 	if v != nil {
 		_c.SetTeamsAuthStatus(*v)
 	}
@@ -751,7 +753,7 @@ func (u *UserUpsert) UpdateName() *UserUpsert {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsert) SetRole(v user.Role) *UserUpsert {
+func (u *UserUpsert) SetRole(v policy.Role) *UserUpsert {
 	u.Set(user.FieldRole, v)
 	return u
 }
@@ -895,7 +897,7 @@ func (u *UserUpsert) ClearDefaultExtension() *UserUpsert {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (u *UserUpsert) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserUpsert {
+func (u *UserUpsert) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserUpsert {
 	u.Set(user.FieldTeamsAuthStatus, v)
 	return u
 }
@@ -1003,7 +1005,7 @@ func (u *UserUpsertOne) UpdateName() *UserUpsertOne {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsertOne) SetRole(v user.Role) *UserUpsertOne {
+func (u *UserUpsertOne) SetRole(v policy.Role) *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.SetRole(v)
 	})
@@ -1171,7 +1173,7 @@ func (u *UserUpsertOne) ClearDefaultExtension() *UserUpsertOne {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (u *UserUpsertOne) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserUpsertOne {
+func (u *UserUpsertOne) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.SetTeamsAuthStatus(v)
 	})
@@ -1448,7 +1450,7 @@ func (u *UserUpsertBulk) UpdateName() *UserUpsertBulk {
 }
 
 // SetRole sets the "role" field.
-func (u *UserUpsertBulk) SetRole(v user.Role) *UserUpsertBulk {
+func (u *UserUpsertBulk) SetRole(v policy.Role) *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.SetRole(v)
 	})
@@ -1616,7 +1618,7 @@ func (u *UserUpsertBulk) ClearDefaultExtension() *UserUpsertBulk {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (u *UserUpsertBulk) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserUpsertBulk {
+func (u *UserUpsertBulk) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.SetTeamsAuthStatus(v)
 	})

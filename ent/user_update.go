@@ -20,6 +20,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // UserUpdate is the builder for updating User entities.
@@ -71,13 +73,13 @@ func (_u *UserUpdate) SetNillableName(v *string) *UserUpdate {
 }
 
 // SetRole sets the "role" field.
-func (_u *UserUpdate) SetRole(v user.Role) *UserUpdate {
+func (_u *UserUpdate) SetRole(v policy.Role) *UserUpdate {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableRole(v *user.Role) *UserUpdate {
+func (_u *UserUpdate) SetNillableRole(v *policy.Role) *UserUpdate {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -233,13 +235,13 @@ func (_u *UserUpdate) ClearDefaultExtension() *UserUpdate {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (_u *UserUpdate) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserUpdate {
+func (_u *UserUpdate) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserUpdate {
 	_u.mutation.SetTeamsAuthStatus(v)
 	return _u
 }
 
 // SetNillableTeamsAuthStatus sets the "teams_auth_status" field if the given value is not nil.
-func (_u *UserUpdate) SetNillableTeamsAuthStatus(v *user.TeamsAuthStatus) *UserUpdate {
+func (_u *UserUpdate) SetNillableTeamsAuthStatus(v *station.TeamsAuthStatus) *UserUpdate {
 	if v != nil {
 		_u.SetTeamsAuthStatus(*v)
 	}
@@ -900,13 +902,13 @@ func (_u *UserUpdateOne) SetNillableName(v *string) *UserUpdateOne {
 }
 
 // SetRole sets the "role" field.
-func (_u *UserUpdateOne) SetRole(v user.Role) *UserUpdateOne {
+func (_u *UserUpdateOne) SetRole(v policy.Role) *UserUpdateOne {
 	_u.mutation.SetRole(v)
 	return _u
 }
 
 // SetNillableRole sets the "role" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableRole(v *user.Role) *UserUpdateOne {
+func (_u *UserUpdateOne) SetNillableRole(v *policy.Role) *UserUpdateOne {
 	if v != nil {
 		_u.SetRole(*v)
 	}
@@ -1062,13 +1064,13 @@ func (_u *UserUpdateOne) ClearDefaultExtension() *UserUpdateOne {
 }
 
 // SetTeamsAuthStatus sets the "teams_auth_status" field.
-func (_u *UserUpdateOne) SetTeamsAuthStatus(v user.TeamsAuthStatus) *UserUpdateOne {
+func (_u *UserUpdateOne) SetTeamsAuthStatus(v station.TeamsAuthStatus) *UserUpdateOne {
 	_u.mutation.SetTeamsAuthStatus(v)
 	return _u
 }
 
 // SetNillableTeamsAuthStatus sets the "teams_auth_status" field if the given value is not nil.
-func (_u *UserUpdateOne) SetNillableTeamsAuthStatus(v *user.TeamsAuthStatus) *UserUpdateOne {
+func (_u *UserUpdateOne) SetNillableTeamsAuthStatus(v *station.TeamsAuthStatus) *UserUpdateOne {
 	if v != nil {
 		_u.SetTeamsAuthStatus(*v)
 	}

@@ -20,6 +20,11 @@ func Roles() []Role {
 	return []Role{PlatformAdmin, TenantAdmin, Supervisor, Agent, Integration}
 }
 
+// Values lists the roles, so ent can store a Role in an enum column.
+func (Role) Values() []string {
+	return []string{string(PlatformAdmin), string(TenantAdmin), string(Supervisor), string(Agent), string(Integration)}
+}
+
 // Valid reports whether r is one of the contract's roles.
 func (r Role) Valid() bool {
 	switch r {

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -87,24 +88,10 @@ var (
 	IDValidator func(string) error
 )
 
-// Role defines the type for the "role" enum field.
-type Role string
-
-// Role values.
-const (
-	RoleTENANT_ADMIN Role = "TENANT_ADMIN"
-	RoleSUPERVISOR   Role = "SUPERVISOR"
-	RoleINTEGRATION  Role = "INTEGRATION"
-)
-
-func (r Role) String() string {
-	return string(r)
-}
-
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
-func RoleValidator(r Role) error {
+func RoleValidator(r policy.Role) error {
 	switch r {
-	case RoleTENANT_ADMIN, RoleSUPERVISOR, RoleINTEGRATION:
+	case "PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT", "INTEGRATION":
 		return nil
 	default:
 		return fmt.Errorf("apitoken: invalid enum value for role field: %q", r)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // ID filters vertices based on their ID field.
@@ -236,23 +237,33 @@ func NameContainsFold(v string) predicate.APIToken {
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.
-func RoleEQ(v Role) predicate.APIToken {
-	return predicate.APIToken(sql.FieldEQ(FieldRole, v))
+func RoleEQ(v policy.Role) predicate.APIToken {
+	vc := v
+	return predicate.APIToken(sql.FieldEQ(FieldRole, vc))
 }
 
 // RoleNEQ applies the NEQ predicate on the "role" field.
-func RoleNEQ(v Role) predicate.APIToken {
-	return predicate.APIToken(sql.FieldNEQ(FieldRole, v))
+func RoleNEQ(v policy.Role) predicate.APIToken {
+	vc := v
+	return predicate.APIToken(sql.FieldNEQ(FieldRole, vc))
 }
 
 // RoleIn applies the In predicate on the "role" field.
-func RoleIn(vs ...Role) predicate.APIToken {
-	return predicate.APIToken(sql.FieldIn(FieldRole, vs...))
+func RoleIn(vs ...policy.Role) predicate.APIToken {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.APIToken(sql.FieldIn(FieldRole, v...))
 }
 
 // RoleNotIn applies the NotIn predicate on the "role" field.
-func RoleNotIn(vs ...Role) predicate.APIToken {
-	return predicate.APIToken(sql.FieldNotIn(FieldRole, vs...))
+func RoleNotIn(vs ...policy.Role) predicate.APIToken {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.APIToken(sql.FieldNotIn(FieldRole, v...))
 }
 
 // TokenHashEQ applies the EQ predicate on the "token_hash" field.

@@ -7,6 +7,8 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -142,76 +144,34 @@ var (
 	IDValidator func(string) error
 )
 
-// Role defines the type for the "role" enum field.
-type Role string
-
-// RoleAGENT is the default value of the Role enum.
-const DefaultRole = RoleAGENT
-
-// Role values.
-const (
-	RoleAGENT      Role = "AGENT"
-	RoleSUPERVISOR Role = "SUPERVISOR"
-)
-
-func (r Role) String() string {
-	return string(r)
-}
+const DefaultRole policy.Role = "AGENT"
 
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
-func RoleValidator(r Role) error {
+func RoleValidator(r policy.Role) error {
 	switch r {
-	case RoleAGENT, RoleSUPERVISOR:
+	case "PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT", "INTEGRATION":
 		return nil
 	default:
 		return fmt.Errorf("desktopsession: invalid enum value for role field: %q", r)
 	}
 }
 
-// StationType defines the type for the "station_type" enum field.
-type StationType string
-
-// StationType values.
-const (
-	StationTypeDIAL_NUMBER StationType = "DIAL_NUMBER"
-	StationTypeEXTENSION   StationType = "EXTENSION"
-	StationTypeDESKTOP     StationType = "DESKTOP"
-)
-
-func (st StationType) String() string {
-	return string(st)
-}
-
 // StationTypeValidator is a validator for the "station_type" field enum values. It is called by the builders before save.
-func StationTypeValidator(st StationType) error {
+func StationTypeValidator(st station.Type) error {
 	switch st {
-	case StationTypeDIAL_NUMBER, StationTypeEXTENSION, StationTypeDESKTOP:
+	case "DIAL_NUMBER", "EXTENSION", "DESKTOP":
 		return nil
 	default:
 		return fmt.Errorf("desktopsession: invalid enum value for station_type field: %q", st)
 	}
 }
 
-// State defines the type for the "state" enum field.
-type State string
-
-// StateIDLE is the default value of the State enum.
-const DefaultState = StateIDLE
-
-// State values.
-const (
-	StateAVAILABLE State = "AVAILABLE"
-	StateIDLE      State = "IDLE"
-)
-
-func (s State) String() string {
-	return string(s)
-}
+const DefaultState station.AgentState = "IDLE"
 
 // StateValidator is a validator for the "state" field enum values. It is called by the builders before save.
-func StateValidator(s State) error {
+func StateValidator(s station.AgentState) error {
 	switch s {
-	case StateAVAILABLE, StateIDLE:
+	case "AVAILABLE", "IDLE":
 		return nil
 	default:
 		return fmt.Errorf("desktopsession: invalid enum value for state field: %q", s)

@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // ID filters vertices based on their ID field.
@@ -411,43 +413,63 @@ func SupersededClientIdsNotNil() predicate.DesktopSession {
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.
-func RoleEQ(v Role) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldEQ(FieldRole, v))
+func RoleEQ(v policy.Role) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldEQ(FieldRole, vc))
 }
 
 // RoleNEQ applies the NEQ predicate on the "role" field.
-func RoleNEQ(v Role) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNEQ(FieldRole, v))
+func RoleNEQ(v policy.Role) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldNEQ(FieldRole, vc))
 }
 
 // RoleIn applies the In predicate on the "role" field.
-func RoleIn(vs ...Role) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldIn(FieldRole, vs...))
+func RoleIn(vs ...policy.Role) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldIn(FieldRole, v...))
 }
 
 // RoleNotIn applies the NotIn predicate on the "role" field.
-func RoleNotIn(vs ...Role) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNotIn(FieldRole, vs...))
+func RoleNotIn(vs ...policy.Role) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldNotIn(FieldRole, v...))
 }
 
 // StationTypeEQ applies the EQ predicate on the "station_type" field.
-func StationTypeEQ(v StationType) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldEQ(FieldStationType, v))
+func StationTypeEQ(v station.Type) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldEQ(FieldStationType, vc))
 }
 
 // StationTypeNEQ applies the NEQ predicate on the "station_type" field.
-func StationTypeNEQ(v StationType) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNEQ(FieldStationType, v))
+func StationTypeNEQ(v station.Type) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldNEQ(FieldStationType, vc))
 }
 
 // StationTypeIn applies the In predicate on the "station_type" field.
-func StationTypeIn(vs ...StationType) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldIn(FieldStationType, vs...))
+func StationTypeIn(vs ...station.Type) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldIn(FieldStationType, v...))
 }
 
 // StationTypeNotIn applies the NotIn predicate on the "station_type" field.
-func StationTypeNotIn(vs ...StationType) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNotIn(FieldStationType, vs...))
+func StationTypeNotIn(vs ...station.Type) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldNotIn(FieldStationType, v...))
 }
 
 // DialNumberEQ applies the EQ predicate on the "dial_number" field.
@@ -741,23 +763,33 @@ func TeamIDContainsFold(v string) predicate.DesktopSession {
 }
 
 // StateEQ applies the EQ predicate on the "state" field.
-func StateEQ(v State) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldEQ(FieldState, v))
+func StateEQ(v station.AgentState) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldEQ(FieldState, vc))
 }
 
 // StateNEQ applies the NEQ predicate on the "state" field.
-func StateNEQ(v State) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNEQ(FieldState, v))
+func StateNEQ(v station.AgentState) predicate.DesktopSession {
+	vc := v
+	return predicate.DesktopSession(sql.FieldNEQ(FieldState, vc))
 }
 
 // StateIn applies the In predicate on the "state" field.
-func StateIn(vs ...State) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldIn(FieldState, vs...))
+func StateIn(vs ...station.AgentState) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldIn(FieldState, v...))
 }
 
 // StateNotIn applies the NotIn predicate on the "state" field.
-func StateNotIn(vs ...State) predicate.DesktopSession {
-	return predicate.DesktopSession(sql.FieldNotIn(FieldState, vs...))
+func StateNotIn(vs ...station.AgentState) predicate.DesktopSession {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.DesktopSession(sql.FieldNotIn(FieldState, v...))
 }
 
 // IdleCodeEQ applies the EQ predicate on the "idle_code" field.

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 const (
@@ -78,23 +79,10 @@ var (
 	IDValidator func(string) error
 )
 
-// Kind defines the type for the "kind" enum field.
-type Kind string
-
-// Kind values.
-const (
-	KindCONVERSATION Kind = "CONVERSATION"
-	KindMONITORING   Kind = "MONITORING"
-)
-
-func (k Kind) String() string {
-	return string(k)
-}
-
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
-func KindValidator(k Kind) error {
+func KindValidator(k station.InteractionKind) error {
 	switch k {
-	case KindCONVERSATION, KindMONITORING:
+	case "CONVERSATION", "MONITORING":
 		return nil
 	default:
 		return fmt.Errorf("interaction: invalid enum value for kind field: %q", k)

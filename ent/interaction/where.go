@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // ID filters vertices based on their ID field.
@@ -301,23 +302,33 @@ func InteractionIDContainsFold(v string) predicate.Interaction {
 }
 
 // KindEQ applies the EQ predicate on the "kind" field.
-func KindEQ(v Kind) predicate.Interaction {
-	return predicate.Interaction(sql.FieldEQ(FieldKind, v))
+func KindEQ(v station.InteractionKind) predicate.Interaction {
+	vc := v
+	return predicate.Interaction(sql.FieldEQ(FieldKind, vc))
 }
 
 // KindNEQ applies the NEQ predicate on the "kind" field.
-func KindNEQ(v Kind) predicate.Interaction {
-	return predicate.Interaction(sql.FieldNEQ(FieldKind, v))
+func KindNEQ(v station.InteractionKind) predicate.Interaction {
+	vc := v
+	return predicate.Interaction(sql.FieldNEQ(FieldKind, vc))
 }
 
 // KindIn applies the In predicate on the "kind" field.
-func KindIn(vs ...Kind) predicate.Interaction {
-	return predicate.Interaction(sql.FieldIn(FieldKind, vs...))
+func KindIn(vs ...station.InteractionKind) predicate.Interaction {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Interaction(sql.FieldIn(FieldKind, v...))
 }
 
 // KindNotIn applies the NotIn predicate on the "kind" field.
-func KindNotIn(vs ...Kind) predicate.Interaction {
-	return predicate.Interaction(sql.FieldNotIn(FieldKind, vs...))
+func KindNotIn(vs ...station.InteractionKind) predicate.Interaction {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Interaction(sql.FieldNotIn(FieldKind, v...))
 }
 
 // ActiveEQ applies the EQ predicate on the "active" field.

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 const (
@@ -99,24 +100,10 @@ var (
 	IDValidator func(string) error
 )
 
-// StationType defines the type for the "station_type" enum field.
-type StationType string
-
-// StationType values.
-const (
-	StationTypeDIAL_NUMBER StationType = "DIAL_NUMBER"
-	StationTypeEXTENSION   StationType = "EXTENSION"
-	StationTypeDESKTOP     StationType = "DESKTOP"
-)
-
-func (st StationType) String() string {
-	return string(st)
-}
-
 // StationTypeValidator is a validator for the "station_type" field enum values. It is called by the builders before save.
-func StationTypeValidator(st StationType) error {
+func StationTypeValidator(st station.Type) error {
 	switch st {
-	case StationTypeDIAL_NUMBER, StationTypeEXTENSION, StationTypeDESKTOP:
+	case "DIAL_NUMBER", "EXTENSION", "DESKTOP":
 		return nil
 	default:
 		return fmt.Errorf("rememberedstation: invalid enum value for station_type field: %q", st)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // ID filters vertices based on their ID field.
@@ -251,23 +252,33 @@ func UserIDContainsFold(v string) predicate.RememberedStation {
 }
 
 // StationTypeEQ applies the EQ predicate on the "station_type" field.
-func StationTypeEQ(v StationType) predicate.RememberedStation {
-	return predicate.RememberedStation(sql.FieldEQ(FieldStationType, v))
+func StationTypeEQ(v station.Type) predicate.RememberedStation {
+	vc := v
+	return predicate.RememberedStation(sql.FieldEQ(FieldStationType, vc))
 }
 
 // StationTypeNEQ applies the NEQ predicate on the "station_type" field.
-func StationTypeNEQ(v StationType) predicate.RememberedStation {
-	return predicate.RememberedStation(sql.FieldNEQ(FieldStationType, v))
+func StationTypeNEQ(v station.Type) predicate.RememberedStation {
+	vc := v
+	return predicate.RememberedStation(sql.FieldNEQ(FieldStationType, vc))
 }
 
 // StationTypeIn applies the In predicate on the "station_type" field.
-func StationTypeIn(vs ...StationType) predicate.RememberedStation {
-	return predicate.RememberedStation(sql.FieldIn(FieldStationType, vs...))
+func StationTypeIn(vs ...station.Type) predicate.RememberedStation {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.RememberedStation(sql.FieldIn(FieldStationType, v...))
 }
 
 // StationTypeNotIn applies the NotIn predicate on the "station_type" field.
-func StationTypeNotIn(vs ...StationType) predicate.RememberedStation {
-	return predicate.RememberedStation(sql.FieldNotIn(FieldStationType, vs...))
+func StationTypeNotIn(vs ...station.Type) predicate.RememberedStation {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.RememberedStation(sql.FieldNotIn(FieldStationType, v...))
 }
 
 // DialNumberEQ applies the EQ predicate on the "dial_number" field.

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // AgentProfile is a desktop profile: which station types its agents may use
@@ -22,7 +24,7 @@ func (AgentProfile) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(80),
 		field.String("description").Default("").MaxLen(255),
 		// Subset of the tenant's station types.
-		field.Strings("login_voice_options"),
+		field.JSON("login_voice_options", []station.Type{}),
 		field.Enum("dial_number_validation").Values("ANY_FORMAT", "DIAL_PLAN", "PROVISIONED_VALUE").Default("ANY_FORMAT"),
 		field.Bool("auto_answer").Default(false),
 	}

@@ -5,6 +5,8 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
+
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // APIToken lets automation call the API with a role in one tenant. Only the
@@ -20,7 +22,8 @@ func (APIToken) Mixin() []ent.Mixin {
 func (APIToken) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").NotEmpty().MaxLen(80),
-		field.Enum("role").Values("TENANT_ADMIN", "SUPERVISOR", "INTEGRATION"),
+		// TENANT_ADMIN, SUPERVISOR or INTEGRATION; never PLATFORM_ADMIN.
+		field.Enum("role").GoType(policy.Role("")),
 		// SHA-256 of the token; the bearer middleware looks tokens up by it.
 		field.String("token_hash").NotEmpty().Unique().Sensitive(),
 		field.String("created_by").Default(""),

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // DesktopSession is an agent's signed-in desktop: the station chosen at
@@ -31,15 +34,15 @@ func (DesktopSession) Fields() []ent.Field {
 		field.String("client_id").NotEmpty().MaxLen(128),
 		// Tabs the session was taken over from: their next call is told so.
 		field.Strings("superseded_client_ids").Optional(),
-		field.Enum("role").Values("AGENT", "SUPERVISOR").Default("AGENT"),
-		field.Enum("station_type").Values("DIAL_NUMBER", "EXTENSION", "DESKTOP"),
+		field.Enum("role").GoType(policy.Role("")).Default(string(policy.Agent)),
+		field.Enum("station_type").GoType(station.Type("")),
 		// E.164, for DIAL_NUMBER.
 		field.String("dial_number").Optional().Nillable().MaxLen(16),
 		field.String("extension").Optional().Nillable().MaxLen(10),
 		// "webrtc-<agentId>" for DESKTOP, as the media platform names it.
 		field.String("device_id").Optional().Nillable(),
 		field.String("team_id"),
-		field.Enum("state").Values("AVAILABLE", "IDLE").Default("IDLE"),
+		field.Enum("state").GoType(station.AgentState("")).Default(string(station.Idle)),
 		field.String("idle_code").Default("").MaxLen(80),
 		field.Time("state_changed_at"),
 		field.Time("started_at").Immutable(),

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // Interaction is a conversation or a monitoring task on a desktop session,
@@ -23,7 +25,7 @@ func (Interaction) Fields() []ent.Field {
 		field.String("desktop_session_id").Immutable(),
 		// The media platform's id of the interaction.
 		field.String("interaction_id").NotEmpty().MaxLen(128).Immutable(),
-		field.Enum("kind").Values("CONVERSATION", "MONITORING").Immutable(),
+		field.Enum("kind").GoType(station.InteractionKind("")).Immutable(),
 		field.Bool("active").Default(true),
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // RememberedStation is what an agent asked the desktop to remember at the
@@ -20,7 +22,7 @@ func (RememberedStation) Fields() []ent.Field {
 	return []ent.Field{
 		// One per agent: unique, and how stationLoginOptions finds it.
 		field.String("user_id").Unique().Immutable(),
-		field.Enum("station_type").Values("DIAL_NUMBER", "EXTENSION", "DESKTOP"),
+		field.Enum("station_type").GoType(station.Type("")),
 		field.String("dial_number").Default("").MaxLen(43),
 		field.String("extension").Default("").MaxLen(10),
 		field.String("country").Default("").MaxLen(2),

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+
+	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 // Tenant is one contact-center organisation: who signs in to it (e-mail
@@ -29,7 +31,7 @@ func (Tenant) Fields() []ent.Field {
 		// Write-only through the API; Sensitive keeps it out of String() and logs.
 		field.String("sso_client_secret").Default("").MaxLen(1024).Sensitive(),
 		// Subset of DIAL_NUMBER, EXTENSION, DESKTOP.
-		field.Strings("station_types"),
+		field.JSON("station_types", []station.Type{}),
 		field.Bool("webrtc_enabled").Default(false),
 		field.Bool("force_default_dial_number").Default(false),
 		// ISO 3166-1 alpha-2; the base for national and IDD dial numbers.

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // User is a person who signs in: an agent, a supervisor, a tenant admin, or
@@ -26,7 +29,8 @@ func (User) Fields() []ent.Field {
 		// case-insensitively on every database.
 		field.String("email").NotEmpty().MaxLen(254).Unique(),
 		field.String("name").NotEmpty().MaxLen(100),
-		field.Enum("role").Values("PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT"),
+		// INTEGRATION is a role of API tokens only; user input is checked.
+		field.Enum("role").GoType(policy.Role("")),
 		field.Bool("active").Default(true),
 		field.Bool("contact_center_enabled").Default(true),
 		// argon2id in PHC format; empty until the user sets a password.
@@ -37,7 +41,7 @@ func (User) Fields() []ent.Field {
 		// E.164, parsed with the tenant's default country.
 		field.String("default_dial_number").Optional().Nillable().MaxLen(16),
 		field.String("default_extension").Optional().Nillable().MaxLen(10),
-		field.Enum("teams_auth_status").Values("NOT_STARTED", "SUCCEEDED", "FAILED", "CANCELLED").Default("NOT_STARTED"),
+		field.Enum("teams_auth_status").GoType(station.TeamsAuthStatus("")).Default(string(station.TeamsNotStarted)),
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -180,53 +182,22 @@ var (
 	IDValidator func(string) error
 )
 
-// Role defines the type for the "role" enum field.
-type Role string
-
-// Role values.
-const (
-	RolePLATFORM_ADMIN Role = "PLATFORM_ADMIN"
-	RoleTENANT_ADMIN   Role = "TENANT_ADMIN"
-	RoleSUPERVISOR     Role = "SUPERVISOR"
-	RoleAGENT          Role = "AGENT"
-)
-
-func (r Role) String() string {
-	return string(r)
-}
-
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
-func RoleValidator(r Role) error {
+func RoleValidator(r policy.Role) error {
 	switch r {
-	case RolePLATFORM_ADMIN, RoleTENANT_ADMIN, RoleSUPERVISOR, RoleAGENT:
+	case "PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT", "INTEGRATION":
 		return nil
 	default:
 		return fmt.Errorf("user: invalid enum value for role field: %q", r)
 	}
 }
 
-// TeamsAuthStatus defines the type for the "teams_auth_status" enum field.
-type TeamsAuthStatus string
-
-// TeamsAuthStatusNOT_STARTED is the default value of the TeamsAuthStatus enum.
-const DefaultTeamsAuthStatus = TeamsAuthStatusNOT_STARTED
-
-// TeamsAuthStatus values.
-const (
-	TeamsAuthStatusNOT_STARTED TeamsAuthStatus = "NOT_STARTED"
-	TeamsAuthStatusSUCCEEDED   TeamsAuthStatus = "SUCCEEDED"
-	TeamsAuthStatusFAILED      TeamsAuthStatus = "FAILED"
-	TeamsAuthStatusCANCELLED   TeamsAuthStatus = "CANCELLED"
-)
-
-func (tas TeamsAuthStatus) String() string {
-	return string(tas)
-}
+const DefaultTeamsAuthStatus station.TeamsAuthStatus = "NOT_STARTED"
 
 // TeamsAuthStatusValidator is a validator for the "teams_auth_status" field enum values. It is called by the builders before save.
-func TeamsAuthStatusValidator(tas TeamsAuthStatus) error {
+func TeamsAuthStatusValidator(tas station.TeamsAuthStatus) error {
 	switch tas {
-	case TeamsAuthStatusNOT_STARTED, TeamsAuthStatusSUCCEEDED, TeamsAuthStatusFAILED, TeamsAuthStatusCANCELLED:
+	case "NOT_STARTED", "SUCCEEDED", "FAILED", "CANCELLED":
 		return nil
 	default:
 		return fmt.Errorf("user: invalid enum value for teams_auth_status field: %q", tas)

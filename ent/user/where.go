@@ -8,6 +8,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // ID filters vertices based on their ID field.
@@ -416,23 +418,33 @@ func NameContainsFold(v string) predicate.User {
 }
 
 // RoleEQ applies the EQ predicate on the "role" field.
-func RoleEQ(v Role) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldRole, v))
+func RoleEQ(v policy.Role) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldEQ(FieldRole, vc))
 }
 
 // RoleNEQ applies the NEQ predicate on the "role" field.
-func RoleNEQ(v Role) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldRole, v))
+func RoleNEQ(v policy.Role) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldNEQ(FieldRole, vc))
 }
 
 // RoleIn applies the In predicate on the "role" field.
-func RoleIn(vs ...Role) predicate.User {
-	return predicate.User(sql.FieldIn(FieldRole, vs...))
+func RoleIn(vs ...policy.Role) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldIn(FieldRole, v...))
 }
 
 // RoleNotIn applies the NotIn predicate on the "role" field.
-func RoleNotIn(vs ...Role) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldRole, vs...))
+func RoleNotIn(vs ...policy.Role) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldNotIn(FieldRole, v...))
 }
 
 // ActiveEQ applies the EQ predicate on the "active" field.
@@ -881,23 +893,33 @@ func DefaultExtensionContainsFold(v string) predicate.User {
 }
 
 // TeamsAuthStatusEQ applies the EQ predicate on the "teams_auth_status" field.
-func TeamsAuthStatusEQ(v TeamsAuthStatus) predicate.User {
-	return predicate.User(sql.FieldEQ(FieldTeamsAuthStatus, v))
+func TeamsAuthStatusEQ(v station.TeamsAuthStatus) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldEQ(FieldTeamsAuthStatus, vc))
 }
 
 // TeamsAuthStatusNEQ applies the NEQ predicate on the "teams_auth_status" field.
-func TeamsAuthStatusNEQ(v TeamsAuthStatus) predicate.User {
-	return predicate.User(sql.FieldNEQ(FieldTeamsAuthStatus, v))
+func TeamsAuthStatusNEQ(v station.TeamsAuthStatus) predicate.User {
+	vc := v
+	return predicate.User(sql.FieldNEQ(FieldTeamsAuthStatus, vc))
 }
 
 // TeamsAuthStatusIn applies the In predicate on the "teams_auth_status" field.
-func TeamsAuthStatusIn(vs ...TeamsAuthStatus) predicate.User {
-	return predicate.User(sql.FieldIn(FieldTeamsAuthStatus, vs...))
+func TeamsAuthStatusIn(vs ...station.TeamsAuthStatus) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldIn(FieldTeamsAuthStatus, v...))
 }
 
 // TeamsAuthStatusNotIn applies the NotIn predicate on the "teams_auth_status" field.
-func TeamsAuthStatusNotIn(vs ...TeamsAuthStatus) predicate.User {
-	return predicate.User(sql.FieldNotIn(FieldTeamsAuthStatus, vs...))
+func TeamsAuthStatusNotIn(vs ...station.TeamsAuthStatus) predicate.User {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.User(sql.FieldNotIn(FieldTeamsAuthStatus, v...))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

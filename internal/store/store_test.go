@@ -16,6 +16,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	entmigrate "github.com/agentdesk/agentdesk/ent/migrate"
+	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/store"
 )
 
@@ -131,7 +132,7 @@ func TestConcurrentWritesNeverLocked(t *testing.T) {
 				if _, err := tx.Tenant.Query().Count(ctx); err != nil {
 					return err
 				}
-				return tx.Tenant.Create().SetName("t").SetSlug(fmt.Sprintf("t-%d", i)).SetStationTypes([]string{"DIAL_NUMBER"}).Exec(ctx)
+				return tx.Tenant.Create().SetName("t").SetSlug(fmt.Sprintf("t-%d", i)).SetStationTypes([]station.Type{station.DialNumber}).Exec(ctx)
 			})
 		}()
 	}
@@ -154,7 +155,7 @@ func TestWithTxRollsBackOnErrorAndPanic(t *testing.T) {
 		t.Fatal(err)
 	}
 	create := func(tx *ent.Tx, slug string) {
-		tx.Tenant.Create().SetName("t").SetSlug(slug).SetStationTypes([]string{}).ExecX(ctx)
+		tx.Tenant.Create().SetName("t").SetSlug(slug).SetStationTypes(nil).ExecX(ctx)
 	}
 	boom := errors.New("boom")
 	if err := store.WithTx(ctx, db.Client, func(tx *ent.Tx) error { create(tx, "a"); return boom }); !errors.Is(err, boom) {
