@@ -12,7 +12,9 @@ import (
 )
 
 func main() {
-	err := entc.Generate("./schema", &gen.Config{
+	err := entc.Generate("./ent/schema", &gen.Config{
+		Target:  "./ent",
+		Package: "github.com/agentdesk/agentdesk/ent",
 		Features: []gen.Feature{
 			gen.FeatureVersionedMigration,
 			gen.FeatureLock,

@@ -65,3 +65,12 @@ func ViewerFrom(ctx context.Context) *Viewer {
 	v, _ := ctx.Value(viewerKey{}).(*Viewer)
 	return v
 }
+
+// GetTenantID is v's tenant, "" for a nil viewer or a platform admin: the
+// domain of the viewer's own objects.
+func (v *Viewer) GetTenantID() string {
+	if v == nil {
+		return ""
+	}
+	return v.TenantID
+}

@@ -32,7 +32,7 @@ var (
 				Symbol:     "api_tokens_tenants_tenant",
 				Columns:    []*schema.Column{APITokensColumns[9]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -65,7 +65,7 @@ var (
 				Symbol:     "agent_profiles_tenants_tenant",
 				Columns:    []*schema.Column{AgentProfilesColumns[8]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -101,7 +101,7 @@ var (
 				Symbol:     "artworks_tenants_tenant",
 				Columns:    []*schema.Column{ArtworksColumns[6]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -164,7 +164,7 @@ var (
 				Symbol:     "auth_flows_tenants_tenant",
 				Columns:    []*schema.Column{AuthFlowsColumns[9]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -194,7 +194,7 @@ var (
 				Symbol:     "banners_tenants_tenant",
 				Columns:    []*schema.Column{BannersColumns[5]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -243,13 +243,13 @@ var (
 				Symbol:     "desktop_sessions_tenants_tenant",
 				Columns:    []*schema.Column{DesktopSessionsColumns[18]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "desktop_sessions_users_user",
 				Columns:    []*schema.Column{DesktopSessionsColumns[19]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -311,7 +311,7 @@ var (
 				Symbol:     "dial_plans_tenants_tenant",
 				Columns:    []*schema.Column{DialPlansColumns[8]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -343,7 +343,7 @@ var (
 				Symbol:     "email_domains_tenants_tenant",
 				Columns:    []*schema.Column{EmailDomainsColumns[2]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -374,7 +374,7 @@ var (
 				Symbol:     "interactions_desktop_sessions_desktop_session",
 				Columns:    []*schema.Column{InteractionsColumns[6]},
 				RefColumns: []*schema.Column{DesktopSessionsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -432,7 +432,7 @@ var (
 				Symbol:     "password_reset_codes_users_user",
 				Columns:    []*schema.Column{PasswordResetCodesColumns[6]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -494,7 +494,7 @@ var (
 				Symbol:     "sessions_users_user",
 				Columns:    []*schema.Column{SessionsColumns[10]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -524,7 +524,7 @@ var (
 				Symbol:     "skill_profiles_tenants_tenant",
 				Columns:    []*schema.Column{SkillProfilesColumns[5]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -560,7 +560,7 @@ var (
 				Symbol:     "teams_tenants_tenant",
 				Columns:    []*schema.Column{TeamsColumns[6]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.NoAction,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
@@ -633,7 +633,7 @@ var (
 				Symbol:     "users_tenants_tenant",
 				Columns:    []*schema.Column{UsersColumns[13]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "users_agent_profiles_agent_profile",

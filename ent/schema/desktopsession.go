@@ -57,9 +57,8 @@ func (DesktopSession) Fields() []ent.Field {
 // Edges of the DesktopSession.
 func (DesktopSession) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("user", User.Type).Field("user_id").Unique().Required().Immutable(),
-		edge.From("interactions", Interaction.Type).Ref("desktop_session").
-			Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.To("user", User.Type).Field("user_id").Unique().Required().Immutable().Annotations(entsql.OnDelete(entsql.Cascade)),
+		edge.From("interactions", Interaction.Type).Ref("desktop_session"),
 	}
 }
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -33,7 +34,7 @@ func (Interaction) Fields() []ent.Field {
 // Edges of the Interaction.
 func (Interaction) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("desktop_session", DesktopSession.Type).Field("desktop_session_id").Unique().Required().Immutable(),
+		edge.To("desktop_session", DesktopSession.Type).Field("desktop_session_id").Unique().Required().Immutable().Annotations(entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

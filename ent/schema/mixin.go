@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -64,7 +65,8 @@ func (TenantMixin) Fields() []ent.Field {
 // Edges of the TenantMixin.
 func (TenantMixin) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("tenant", Tenant.Type).Field("tenant_id").Unique().Required().Immutable(),
+		// Deleting a tenant deletes what it owns.
+		edge.To("tenant", Tenant.Type).Field("tenant_id").Unique().Required().Immutable().Annotations(entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

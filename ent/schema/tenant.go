@@ -2,7 +2,6 @@ package schema
 
 import (
 	"entgo.io/ent"
-	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 
@@ -45,20 +44,20 @@ func (Tenant) Fields() []ent.Field {
 	}
 }
 
-// Edges of the Tenant. Deleting a tenant deletes everything it owns.
+// Edges of the Tenant. Deleting a tenant deletes everything it owns: the
+// owning edges cascade (see TenantMixin).
 func (Tenant) Edges() []ent.Edge {
-	cascade := entsql.OnDelete(entsql.Cascade)
 	return []ent.Edge{
-		edge.From("email_domains", EmailDomain.Type).Ref("tenant").Annotations(cascade),
-		edge.From("agent_profiles", AgentProfile.Type).Ref("tenant").Annotations(cascade),
-		edge.From("dial_plans", DialPlan.Type).Ref("tenant").Annotations(cascade),
-		edge.From("teams", Team.Type).Ref("tenant").Annotations(cascade),
-		edge.From("users", User.Type).Ref("tenant").Annotations(cascade),
-		edge.From("skill_profiles", SkillProfile.Type).Ref("tenant").Annotations(cascade),
-		edge.From("banners", Banner.Type).Ref("tenant").Annotations(cascade),
-		edge.From("artworks", Artwork.Type).Ref("tenant").Annotations(cascade),
-		edge.From("api_tokens", APIToken.Type).Ref("tenant").Annotations(cascade),
-		edge.From("desktop_sessions", DesktopSession.Type).Ref("tenant").Annotations(cascade),
-		edge.From("auth_flows", AuthFlow.Type).Ref("tenant").Annotations(cascade),
+		edge.From("email_domains", EmailDomain.Type).Ref("tenant"),
+		edge.From("agent_profiles", AgentProfile.Type).Ref("tenant"),
+		edge.From("dial_plans", DialPlan.Type).Ref("tenant"),
+		edge.From("teams", Team.Type).Ref("tenant"),
+		edge.From("users", User.Type).Ref("tenant"),
+		edge.From("skill_profiles", SkillProfile.Type).Ref("tenant"),
+		edge.From("banners", Banner.Type).Ref("tenant"),
+		edge.From("artworks", Artwork.Type).Ref("tenant"),
+		edge.From("api_tokens", APIToken.Type).Ref("tenant"),
+		edge.From("desktop_sessions", DesktopSession.Type).Ref("tenant"),
+		edge.From("auth_flows", AuthFlow.Type).Ref("tenant"),
 	}
 }

@@ -49,14 +49,14 @@ func (User) Fields() []ent.Field {
 func (User) Edges() []ent.Edge {
 	cascade := entsql.OnDelete(entsql.Cascade)
 	return []ent.Edge{
-		edge.To("tenant", Tenant.Type).Field("tenant_id").Unique().Immutable(),
+		edge.To("tenant", Tenant.Type).Field("tenant_id").Unique().Immutable().Annotations(cascade),
 		edge.To("agent_profile", AgentProfile.Type).Field("agent_profile_id").Unique(),
 		edge.To("skill_profile", SkillProfile.Type).Field("skill_profile_id").Unique(),
 		edge.From("teams", Team.Type).Ref("members"),
-		edge.From("sessions", Session.Type).Ref("user").Annotations(cascade),
-		edge.From("reset_codes", PasswordResetCode.Type).Ref("user").Annotations(cascade),
+		edge.From("sessions", Session.Type).Ref("user"),
+		edge.From("reset_codes", PasswordResetCode.Type).Ref("user"),
 		edge.To("remembered_station", RememberedStation.Type).Unique().Annotations(cascade),
-		edge.From("desktop_sessions", DesktopSession.Type).Ref("user").Annotations(cascade),
+		edge.From("desktop_sessions", DesktopSession.Type).Ref("user"),
 	}
 }
 

@@ -1,0 +1,107 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/intercept"
+	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+)
+
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+	cursorPrefix    = "c:"
+)
+
+// page is one page of a Relay connection. IDs are time-ordered (UUIDv7), so
+// paging by id pages in creation order and a cursor is just the last id.
+type page[T any] struct {
+	nodes   []T
+	ids     []string
+	hasNext bool
+	total   int
+}
+
+// entQuery is what every generated ent query builder offers.
+type entQuery[T any, Q any] interface {
+	ent.Query
+	Clone() Q
+	Count(context.Context) (int, error)
+	All(context.Context) ([]T, error)
+}
+
+// paginate runs q as one page after the cursor, ordered by id, and counts
+// the whole result.
+func paginate[T any, Q entQuery[T, Q]](ctx context.Context, q Q, first *int, after *string, id func(T) string) (page[T], error) {
+	n := defaultPageSize
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > maxPageSize {
+		return page[T]{}, apperr.Invalid("first", "first must be between 0 and 100")
+	}
+	afterID := ""
+	if after != nil && *after != "" {
+		var err error
+		if afterID, err = decodeCursor(*after); err != nil {
+			return page[T]{}, err
+		}
+	}
+	total, err := q.Clone().Count(ctx)
+	if err != nil {
+		return page[T]{}, err
+	}
+	gq, err := intercept.NewQuery(q)
+	if err != nil {
+		return page[T]{}, err
+	}
+	if afterID != "" {
+		gq.WhereP(sql.FieldGT("id", afterID))
+	}
+	gq.Order(sql.OrderByField("id").ToFunc())
+	gq.Limit(n + 1)
+	nodes, err := q.All(ctx)
+	if err != nil {
+		return page[T]{}, err
+	}
+	p := page[T]{total: total}
+	if len(nodes) > n {
+		p.hasNext = true
+		nodes = nodes[:n]
+	}
+	p.nodes = nodes
+	for _, node := range nodes {
+		p.ids = append(p.ids, id(node))
+	}
+	return p, nil
+}
+
+// edges builds a connection's edges and page info with newEdge.
+func edges[T any, E any](p page[T], newEdge func(cursor string, node T) E) ([]E, *model.PageInfo) {
+	out := make([]E, len(p.nodes))
+	info := &model.PageInfo{HasNextPage: p.hasNext}
+	for i, node := range p.nodes {
+		c := encodeCursor(p.ids[i])
+		out[i] = newEdge(c, node)
+		info.EndCursor = &c
+	}
+	return out, info
+}
+
+func encodeCursor(id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + id))
+}
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) || len(b) > 64 {
+		return "", apperr.Invalid("after", "after is not a cursor from this API")
+	}
+	return strings.TrimPrefix(string(b), cursorPrefix), nil
+}

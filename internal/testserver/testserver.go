@@ -1,0 +1,236 @@
+// Package testserver starts the real agentdesk handler on a fresh SQLite
+// file for a test and speaks GraphQL to it, so tests exercise what clients
+// see: transports, middleware, authorization, the presenter.
+package testserver
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/signin"
+)
+
+// AdminEmail and AdminPassword are the platform admin every server starts with.
+const (
+	AdminEmail    = "root@platform.test"
+	AdminPassword = "correct horse battery staple"
+)
+
+// CheapHash are argon2id parameters that keep tests fast; production uses
+// signin.DefaultParams.
+var CheapHash = signin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock starts at a fixed time.
+func NewClock() *Clock { return &Clock{now: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)} }
+
+// Now is the current test time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// Server is a running agentdesk for one test.
+type Server struct {
+	T      testing.TB
+	App    *agentdesk.Server
+	HTTP   *httptest.Server
+	Clock  *Clock
+	Config agentdesk.Config
+}
+
+// Option changes the config before the server starts.
+type Option func(*agentdesk.Config)
+
+// New starts a server on a fresh SQLite file; it stops with the test.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	clock := NewClock()
+	cfg := agentdesk.Config{
+		DatabaseURL:            "sqlite:" + filepath.Join(t.TempDir(), "agentdesk.db"),
+		Migrate:                true,
+		BootstrapAdminEmail:    AdminEmail,
+		BootstrapAdminPassword: AdminPassword,
+		PasswordHash:           &CheapHash,
+		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:                    clock.Now,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	app, err := agentdesk.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("start agentdesk: %v", err)
+	}
+	hs := httptest.NewServer(app.Handler)
+	s := &Server{T: t, App: app, HTTP: hs, Clock: clock, Config: cfg}
+	t.Cleanup(func() {
+		hs.Close()
+		if err := app.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return s
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+	Header http.Header
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code is the first error's extensions.code, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into v and fails the test on errors.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Do posts one operation with a bearer token ("" for anonymous).
+func (s *Server) Do(token, query string, vars map[string]any) *Response {
+	return s.DoWith(token, query, vars, nil)
+}
+
+// DoWith posts one operation with extra headers.
+func (s *Server) DoWith(token, query string, vars map[string]any, header http.Header) *Response {
+	s.T.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return s.send(req)
+}
+
+func (s *Server) send(req *http.Request) *Response {
+	s.T.Helper()
+	res, err := s.HTTP.Client().Do(req)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		s.T.Fatal(err)
+	}
+	out := &Response{Status: res.StatusCode, Header: res.Header}
+	if err := json.Unmarshal(raw, out); err != nil {
+		s.T.Fatalf("response is not JSON (status %d): %s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// MustDo runs an operation that must succeed and decodes its data into v.
+func (s *Server) MustDo(token, query string, vars map[string]any, v any) {
+	s.T.Helper()
+	r := s.Do(token, query, vars)
+	if len(r.Errors) > 0 {
+		s.T.Fatalf("%s\nerrors: %+v", query, r.Errors)
+	}
+	if v != nil {
+		r.Decode(s.T, v)
+	}
+}
+
+// SignIn signs in and returns the session token.
+func (s *Server) SignIn(email, password string) string {
+	s.T.Helper()
+	var out struct {
+		SignIn struct{ Token string } `json:"signIn"`
+	}
+	s.MustDo("", `mutation($e:String!,$p:String!){ signIn(email:$e, password:$p){ token } }`,
+		map[string]any{"e": email, "p": password}, &out)
+	return out.SignIn.Token
+}
+
+// RootToken signs in as the platform admin.
+func (s *Server) RootToken() string { return s.SignIn(AdminEmail, AdminPassword) }
+
+// Tenant is a tenant made by CreateTenant.
+type Tenant struct {
+	ID   string
+	Slug string
+}
+
+// CreateTenant creates a tenant with the domain <slug>.test as the platform admin.
+func (s *Server) CreateTenant(root, slug string) Tenant {
+	s.T.Helper()
+	var out struct {
+		CreateTenant Tenant `json:"createTenant"`
+	}
+	s.MustDo(root, `mutation($in: CreateTenantInput!){ createTenant(input:$in){ id slug } }`, map[string]any{"in": map[string]any{
+		"name": "Tenant " + slug, "slug": slug, "emailDomains": []string{slug + ".test"},
+		"stationTypes": []string{"DIAL_NUMBER", "EXTENSION", "DESKTOP"}, "webRtcEnabled": true,
+	}}, &out)
+	return out.CreateTenant
+}
+
+// CreateUser creates a user with a password in a tenant and returns its id.
+func (s *Server) CreateUser(token, tenantID, email, role, password string, extra map[string]any) string {
+	s.T.Helper()
+	in := map[string]any{"tenantId": tenantID, "email": email, "name": "User " + email, "role": role, "password": password}
+	for k, v := range extra {
+		in[k] = v
+	}
+	var out struct {
+		CreateUser struct{ ID string } `json:"createUser"`
+	}
+	s.MustDo(token, `mutation($in: CreateUserInput!){ createUser(input:$in){ id } }`, map[string]any{"in": in}, &out)
+	return out.CreateUser.ID
+}
+

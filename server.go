@@ -1,0 +1,272 @@
+// Package agentdesk assembles the service: it opens the store, builds the
+// enforcer, the domain services, the GraphQL schema and the background
+// workers, and returns one http.Handler. It holds no rules of its own.
+package agentdesk
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/google/uuid"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/graph"
+	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/policy"
+)
+
+// Config is everything the service needs; cmd/agentdesk fills it from flags
+// and the environment, tests fill it directly.
+type Config struct {
+	// DatabaseURL is "sqlite:<path>".
+	DatabaseURL string
+	// PublicURL is where clients reach the server (no trailing slash).
+	PublicURL string
+	// Migrate applies pending migrations at start; without it the server
+	// refuses a database that is behind.
+	Migrate bool
+	// BootstrapAdminEmail/Password create a platform admin at start when
+	// none exists.
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+	// SignIn holds session lifetimes.
+	SignIn signin.Config
+	// PasswordHash are the argon2id parameters (default OWASP's); tests use
+	// cheaper ones.
+	PasswordHash *signin.Params
+	// MaxConcurrentHashes bounds memory under a burst of sign-ins.
+	MaxConcurrentHashes int
+	// MaxBodyBytes caps a request body.
+	MaxBodyBytes int64
+
+	Logger *slog.Logger
+	Now    func() time.Time
+	Rand   io.Reader
+}
+
+// Server is the assembled service.
+type Server struct {
+	Handler http.Handler
+	DB      *store.DB
+	SignIn  *signin.Service
+	Admin   *admin.Service
+	log     *slog.Logger
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// New builds the service from cfg.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	cfg = withDefaults(cfg)
+	db, err := store.Open(cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Server, error) {
+		db.Close()
+		return nil, err
+	}
+	if cfg.Migrate {
+		if applied, err := db.Migrate(ctx); err != nil {
+			return fail(err)
+		} else if len(applied) > 0 {
+			cfg.Logger.Info("applied migrations", "versions", applied)
+		}
+	}
+	if err := db.CheckCurrent(ctx); err != nil {
+		return fail(err)
+	}
+	enforcer, err := policy.New()
+	if err != nil {
+		return fail(err)
+	}
+	params := signin.DefaultParams()
+	if cfg.PasswordHash != nil {
+		params = *cfg.PasswordHash
+	}
+	hasher := signin.NewHasher(params, cfg.MaxConcurrentHashes, cfg.Rand)
+	signIn := &signin.Service{
+		DB: db.Client, Hasher: hasher, Now: cfg.Now, Rand: cfg.Rand, Config: cfg.SignIn,
+		Accounts:  signin.NewThrottle(signin.ThrottleConfig{}, cfg.Now),
+		Addresses: signin.NewThrottle(signin.ThrottleConfig{FreeAttempts: 50}, cfg.Now),
+	}
+	adm := &admin.Service{
+		DB: db.Client, Policy: enforcer, Now: cfg.Now,
+		HashPassword:  hasher.Hash,
+		CheckPassword: signin.CheckNewPasswordFor,
+	}
+	if err := bootstrapAdmin(ctx, db.Client, hasher, cfg); err != nil {
+		return fail(err)
+	}
+	resolver := &graph.Resolver{
+		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
+		Admin: adm, Auth: signIn, PublicURL: cfg.PublicURL,
+	}
+	s := &Server{DB: db, SignIn: signIn, Admin: adm, log: cfg.Logger, done: make(chan struct{})}
+	s.Handler = s.routes(graph.NewHandler(resolver), cfg)
+
+	workers, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	go func() {
+		defer close(s.done)
+		<-workers.Done()
+	}()
+	return s, nil
+}
+
+// Close stops the background workers, letting in-flight work finish, and
+// closes the database.
+func (s *Server) Close() error {
+	s.stop()
+	<-s.done
+	return s.DB.Close()
+}
+
+func withDefaults(cfg Config) Config {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.SignIn == (signin.Config{}) {
+		cfg.SignIn = signin.DefaultConfig()
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 4 << 20
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return cfg
+}
+
+func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", s.authenticate(gql))
+	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := s.DB.Ping(ctx); err != nil {
+			s.log.Error("readiness: database unreachable", "err", err)
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ready\n")
+	})
+	return requestID(limitBody(cfg.MaxBodyBytes, mux))
+}
+
+// requestID gives every request an id that logs and INTERNAL errors carry.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := uuid.NewString()
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
+	})
+}
+
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate turns the bearer token into the viewer. A missing, unknown,
+// expired or revoked token leaves the caller anonymous: public operations
+// still work, the rest answer UNAUTHENTICATED.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := signin.WithClient(r.Context(), signin.Client{Addr: clientAddr(r), UserAgent: r.UserAgent()})
+		if token, ok := bearer(r); ok {
+			v, err := s.SignIn.Authenticate(ctx, token)
+			if err != nil {
+				s.log.Error("authenticate", "request_id", graph.RequestID(ctx), "err", err)
+				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
+				return
+			}
+			if v != nil {
+				ctx = policy.WithViewer(ctx, v)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+		return strings.TrimSpace(h[len(prefix):]), true
+	}
+	return "", false
+}
+
+// clientAddr is the peer address. Forwarded headers are not trusted: a
+// deployment behind a proxy sets the proxy to overwrite RemoteAddr.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// bootstrapAdmin creates the first platform admin when configured and none
+// exists, so a fresh install can be signed in to.
+func bootstrapAdmin(ctx context.Context, db *ent.Client, hasher *signin.Hasher, cfg Config) error {
+	if cfg.BootstrapAdminEmail == "" {
+		return nil
+	}
+	exists, err := db.User.Query().Where(user.RoleEQ(policy.PlatformAdmin)).Exist(ctx)
+	if err != nil || exists {
+		return err
+	}
+	_, err = CreatePlatformAdmin(ctx, db, hasher, cfg.Now(), cfg.BootstrapAdminEmail, "Platform admin", cfg.BootstrapAdminPassword)
+	if err == nil {
+		cfg.Logger.Info("created the bootstrap platform admin", "email", signin.NormalizeEmail(cfg.BootstrapAdminEmail))
+	}
+	return err
+}
+
+// CreatePlatformAdmin creates a platform admin with a password that passes
+// the new-password rules; `agentdesk admin create` uses it too.
+func CreatePlatformAdmin(ctx context.Context, db *ent.Client, hasher *signin.Hasher, now time.Time, email, name, password string) (*ent.User, error) {
+	email = signin.NormalizeEmail(email)
+	if !strings.Contains(email, "@") {
+		return nil, fmt.Errorf("admin e-mail %q is not an address", email)
+	}
+	if err := signin.CheckNewPasswordFor(password, email); err != nil {
+		return nil, fmt.Errorf("admin password: %w", err)
+	}
+	hash, err := hasher.Hash(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	u, err := db.User.Create().SetEmail(email).SetName(name).SetRole(policy.PlatformAdmin).
+		SetPasswordHash(hash).SetPasswordChangedAt(now).SetContactCenterEnabled(false).Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, errors.New("a user with this e-mail exists already")
+	}
+	return u, err
+}
