@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/google/uuid"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/user"
@@ -48,8 +46,17 @@ type Config struct {
 	PasswordHash *signin.Params
 	// MaxConcurrentHashes bounds memory under a burst of sign-ins.
 	MaxConcurrentHashes int
+	// Limits bound what one GraphQL request may ask for.
+	Limits graph.Limits
 	// MaxBodyBytes caps a request body.
 	MaxBodyBytes int64
+	// RequestTimeout bounds one request (not subscriptions).
+	RequestTimeout time.Duration
+	// AllowedOrigins may call the API from a browser (CORS); empty: none.
+	AllowedOrigins []string
+	// RateLimit bounds requests per client address (anonymous) and per
+	// token (signed in).
+	RateLimit RateLimit
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -115,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Admin: adm, Auth: signIn, PublicURL: cfg.PublicURL,
 	}
 	s := &Server{DB: db, SignIn: signIn, Admin: adm, log: cfg.Logger, done: make(chan struct{})}
-	s.Handler = s.routes(graph.NewHandler(resolver), cfg)
+	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
 
 	workers, stop := context.WithCancel(context.Background())
 	s.stop = stop
@@ -148,7 +155,14 @@ func withDefaults(cfg Config) Config {
 		cfg.SignIn = signin.DefaultConfig()
 	}
 	if cfg.MaxBodyBytes == 0 {
-		cfg.MaxBodyBytes = 4 << 20
+		// importUsers takes up to 10 MB of CSV.
+		cfg.MaxBodyBytes = 12 << 20
+	}
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.RateLimit == (RateLimit{}) {
+		cfg.RateLimit = DefaultRateLimit()
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return cfg
@@ -156,7 +170,7 @@ func withDefaults(cfg Config) Config {
 
 func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.authenticate(gql))
+	mux.Handle("/graphql", s.authenticate(rateLimit(cfg, gql)))
 	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -173,63 +187,13 @@ func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 		}
 		_, _ = io.WriteString(w, "ready\n")
 	})
-	return requestID(limitBody(cfg.MaxBodyBytes, mux))
-}
-
-// requestID gives every request an id that logs and INTERNAL errors carry.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := uuid.NewString()
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
-	})
-}
-
-func limitBody(max int64, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, max)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// authenticate turns the bearer token into the viewer. A missing, unknown,
-// expired or revoked token leaves the caller anonymous: public operations
-// still work, the rest answer UNAUTHENTICATED.
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := signin.WithClient(r.Context(), signin.Client{Addr: clientAddr(r), UserAgent: r.UserAgent()})
-		if token, ok := bearer(r); ok {
-			v, err := s.SignIn.Authenticate(ctx, token)
-			if err != nil {
-				s.log.Error("authenticate", "request_id", graph.RequestID(ctx), "err", err)
-				http.Error(w, `{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}`, http.StatusInternalServerError)
-				return
-			}
-			if v != nil {
-				ctx = policy.WithViewer(ctx, v)
-			}
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-func bearer(r *http.Request) (string, bool) {
-	h := r.Header.Get("Authorization")
-	const prefix = "Bearer "
-	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
-		return strings.TrimSpace(h[len(prefix):]), true
-	}
-	return "", false
-}
-
-// clientAddr is the peer address. Forwarded headers are not trusted: a
-// deployment behind a proxy sets the proxy to overwrite RemoteAddr.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return chain(mux,
+		requestID,
+		securityHeaders,
+		cors(cfg.AllowedOrigins),
+		limitBody(cfg.MaxBodyBytes),
+		requestTimeout(cfg.RequestTimeout),
+	)
 }
 
 // bootstrapAdmin creates the first platform admin when configured and none

@@ -16,7 +16,8 @@ import (
 
 // NewHandler builds the GraphQL HTTP handler with explicit transports and
 // extensions (never gqlgen's NewDefaultServer).
-func NewHandler(r *Resolver) *handler.Server {
+func NewHandler(r *Resolver, limits Limits) *handler.Server {
+	limits = limits.withDefaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
@@ -25,6 +26,11 @@ func NewHandler(r *Resolver) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 3 << 20, MaxMemory: 3 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(limits.ParserTokens)
+	// Suggestions ("did you mean …") would leak the schema to those who may
+	// not introspect it.
+	srv.SetDisableSuggestion(true)
+	srv.Use(requestLimits{limits})
 	srv.Use(adminIntrospection{})
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))

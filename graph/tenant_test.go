@@ -31,7 +31,9 @@ func TestTenantLifecycle(t *testing.T) {
 		t.Fatalf("a new tenant has no artwork")
 	}
 
-	var upd struct{ UpdateTenant struct{ Name, DefaultCountry string } }
+	var upd struct {
+		UpdateTenant struct{ Name, DefaultCountry string }
+	}
 	s.MustDo(root, `mutation($id:ID!){ updateTenant(id:$id, input:{name:"Acme Ltd", defaultCountry:"gb"}){ name defaultCountry } }`,
 		map[string]any{"id": tn.ID}, &upd)
 	if upd.UpdateTenant.Name != "Acme Ltd" || upd.UpdateTenant.DefaultCountry != "GB" {

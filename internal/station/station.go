@@ -16,7 +16,9 @@ const (
 )
 
 // Values lists the station types, for ent's enum columns.
-func (Type) Values() []string { return []string{string(DialNumber), string(Extension), string(Desktop)} }
+func (Type) Values() []string {
+	return []string{string(DialNumber), string(Extension), string(Desktop)}
+}
 
 // Valid reports whether t is one of the station types.
 func (t Type) Valid() bool { return t == DialNumber || t == Extension || t == Desktop }

@@ -180,4 +180,3 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 		}
 	}
 }
-

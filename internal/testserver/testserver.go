@@ -77,6 +77,9 @@ func New(t testing.TB, opts ...Option) *Server {
 		PasswordHash:           &CheapHash,
 		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:                    clock.Now,
+		// The test clock stands still, so buckets would never refill: tests
+		// that check rate limits set their own.
+		RateLimit: agentdesk.RateLimit{AnonymousPerSecond: 1, AnonymousBurst: 1 << 30, TokenPerSecond: 1, TokenBurst: 1 << 30},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -233,4 +236,3 @@ func (s *Server) CreateUser(token, tenantID, email, role, password string, extra
 	s.MustDo(token, `mutation($in: CreateUserInput!){ createUser(input:$in){ id } }`, map[string]any{"in": in}, &out)
 	return out.CreateUser.ID
 }
-

@@ -1,0 +1,181 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/agentdesk/agentdesk/internal/apperr"
+)
+
+// Limits bound what one GraphQL request may ask for (OWASP GraphQL cheat
+// sheet; ASVS 4.3.1, 4.3.2). Zero values take the defaults.
+type Limits struct {
+	// MaxDepth is the deepest selection nesting (introspection needs ~13).
+	MaxDepth int
+	// MaxComplexity bounds the estimated work: 1 per field, a connection's
+	// children counted `first` times (20 when not given).
+	MaxComplexity int
+	// MaxAliases bounds aliased fields, so one request cannot repeat an
+	// operation hundreds of times under different names.
+	MaxAliases int
+	// MaxRootFields bounds the top-level fields of one operation.
+	MaxRootFields int
+	// ParserTokens bounds the tokens of a document before it is parsed and
+	// validated (validation is quadratic in repeated fields).
+	ParserTokens int
+}
+
+// DefaultLimits are safe for the console and every client of the contract.
+func DefaultLimits() Limits {
+	return Limits{MaxDepth: 15, MaxComplexity: 5000, MaxAliases: 30, MaxRootFields: 20, ParserTokens: 5000}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxComplexity <= 0 {
+		l.MaxComplexity = d.MaxComplexity
+	}
+	if l.MaxAliases <= 0 {
+		l.MaxAliases = d.MaxAliases
+	}
+	if l.MaxRootFields <= 0 {
+		l.MaxRootFields = d.MaxRootFields
+	}
+	if l.ParserTokens <= 0 {
+		l.ParserTokens = d.ParserTokens
+	}
+	return l
+}
+
+// onceOnly are operations that guess or spend a secret: a request may call
+// each of them once, whatever the aliases, so codes and passwords cannot be
+// brute-forced many at a time in one request.
+var onceOnly = map[string]bool{
+	"signIn": true, "completeSsoSignIn": true, "requestPasswordReset": true, "resetPassword": true,
+	"completeTeamsAuthentication": true, "createApiToken": true,
+}
+
+// requestLimits enforces Limits on every operation after validation and
+// before execution.
+type requestLimits struct{ Limits }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = requestLimits{}
+
+func (requestLimits) ExtensionName() string                   { return "RequestLimits" }
+func (requestLimits) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	w := walker{oc: oc, counts: map[string]int{}}
+	roots := len(w.fields(oc.Operation.SelectionSet, nil))
+	if roots > l.MaxRootFields {
+		return limitError(apperr.Validation, fmt.Sprintf("an operation may have at most %d top-level fields", l.MaxRootFields))
+	}
+	depth, cost := w.measure(oc.Operation.SelectionSet, 1)
+	switch {
+	case depth > l.MaxDepth:
+		return limitError(apperr.DepthLimitExceeded, fmt.Sprintf("the query is nested %d deep; the limit is %d", depth, l.MaxDepth))
+	case cost > l.MaxComplexity:
+		return limitError(apperr.ComplexityLimitExceeded, fmt.Sprintf("the query costs %d; the limit is %d", cost, l.MaxComplexity))
+	case w.aliases > l.MaxAliases:
+		return limitError(apperr.Validation, fmt.Sprintf("an operation may use at most %d aliases", l.MaxAliases))
+	}
+	if oc.Operation.Operation == ast.Mutation {
+		for name, n := range w.counts {
+			if onceOnly[name] && n > 1 {
+				return limitError(apperr.Validation, fmt.Sprintf("%s may be called once per request", name))
+			}
+		}
+	}
+	return nil
+}
+
+func limitError(code apperr.Code, msg string) *gqlerror.Error {
+	return &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": string(code)}}
+}
+
+// walker measures a validated operation, following fragments.
+type walker struct {
+	oc      *graphql.OperationContext
+	aliases int
+	counts  map[string]int // root mutation name → times
+	steps   int
+}
+
+// maxSteps stops a pathological document (deeply shared fragments) from
+// costing more to measure than the limits protect.
+const maxSteps = 100_000
+
+// fields flattens a selection set through fragments into its fields.
+func (w *walker) fields(set ast.SelectionSet, out []*ast.Field) []*ast.Field {
+	for _, sel := range set {
+		w.steps++
+		if w.steps > maxSteps {
+			return out
+		}
+		switch s := sel.(type) {
+		case *ast.Field:
+			out = append(out, s)
+		case *ast.InlineFragment:
+			out = w.fields(s.SelectionSet, out)
+		case *ast.FragmentSpread:
+			if f := w.oc.Doc.Fragments.ForName(s.Name); f != nil {
+				out = w.fields(f.SelectionSet, out)
+			}
+		}
+	}
+	return out
+}
+
+// measure returns the depth and cost of a selection set at a level.
+func (w *walker) measure(set ast.SelectionSet, level int) (depth, cost int) {
+	depth = level - 1
+	for _, f := range w.fields(set, nil) {
+		if f.Alias != "" && f.Alias != f.Name {
+			w.aliases++
+		}
+		if level == 1 {
+			w.counts[f.Name]++
+		}
+		if w.steps > maxSteps {
+			return level + 1<<20, 1 << 30
+		}
+		d, c := level, 0
+		if len(f.SelectionSet) > 0 {
+			d, c = w.measure(f.SelectionSet, level+1)
+		}
+		if d > depth {
+			depth = d
+		}
+		cost += 1 + c*w.multiplier(f)
+	}
+	return depth, cost
+}
+
+// multiplier is how many times a field's children are counted: `first` for
+// connections, 1 otherwise.
+func (w *walker) multiplier(f *ast.Field) int {
+	if f.Definition == nil || f.Definition.Arguments.ForName("first") == nil {
+		return 1
+	}
+	args := f.ArgumentMap(w.oc.Variables)
+	if n, ok := args["first"].(int64); ok && n > 0 {
+		return int(n)
+	}
+	if n, ok := args["first"].(int); ok && n > 0 {
+		return n
+	}
+	return defaultPageSize
+}

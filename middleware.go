@@ -1,0 +1,215 @@
+package agentdesk
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/agentdesk/agentdesk/graph"
+	"github.com/agentdesk/agentdesk/internal/ratelimit"
+	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/policy"
+)
+
+// The HTTP middleware, outermost first as chain applies it: request id,
+// security headers, CORS, body limit, request timeout; on /graphql then
+// authentication and rate limits.
+
+func chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// writeError answers with a GraphQL error body outside of gqlgen.
+func writeError(w http.ResponseWriter, status int, code, message string, ext map[string]any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	extra := ""
+	for k, v := range ext {
+		extra += fmt.Sprintf(`,%q:%v`, k, v)
+	}
+	_, _ = fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q%s}}]}`, message, code, extra)
+}
+
+// requestID gives every request an id that logs and INTERNAL errors carry.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := uuid.NewString()
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(graph.WithRequestID(r.Context(), id)))
+	})
+}
+
+// securityHeaders: nothing here may be framed or sniffed, API answers are
+// never cached (they carry tokens), and the console may load only the
+// GraphiQL assets it names.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		switch {
+		case r.URL.Path == "/":
+			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "+
+				"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; "+
+				"font-src https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		case strings.HasPrefix(r.URL.Path, "/artwork/"):
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		default:
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cors answers browsers from the allowed origins only; with none allowed
+// (the default) no CORS header is ever sent and browsers keep other sites
+// out.
+func cors(allowed []string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			origin := r.Header.Get("Origin")
+			if origin == "" || !slices.Contains(allowed, origin) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			h := w.Header()
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Requested-With, Apollo-Require-Preflight")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Max-Age", "600")
+			if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// limitBody refuses a body over max bytes: at once when its length is
+// declared, and by cutting the reader when it is not.
+func limitBody(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				writeError(w, http.StatusRequestEntityTooLarge, "VALIDATION_ERROR", fmt.Sprintf("the request body is over %d bytes", max), nil)
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, max)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// requestTimeout gives each ordinary request a deadline; subscriptions
+// (websocket upgrades) live as long as their connection.
+func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// authenticate turns the bearer token into the viewer. A missing, unknown,
+// expired or revoked token leaves the caller anonymous: public operations
+// still work, the rest answer UNAUTHENTICATED.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := signin.WithClient(r.Context(), signin.Client{Addr: clientAddr(r), UserAgent: r.UserAgent()})
+		if token, ok := bearer(r); ok {
+			v, err := s.SignIn.Authenticate(ctx, token)
+			if err != nil {
+				s.log.Error("authenticate", "request_id", graph.RequestID(ctx), "err", err)
+				writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error (request "+graph.RequestID(ctx)+")", nil)
+				return
+			}
+			if v != nil {
+				ctx = policy.WithViewer(ctx, v)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Bearer "
+	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+		return strings.TrimSpace(h[len(prefix):]), true
+	}
+	return "", false
+}
+
+// clientAddr is the peer address. Forwarded headers are not trusted: a
+// deployment behind a proxy sets the proxy to overwrite RemoteAddr.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// RateLimit is requests per second and burst, per client address for
+// anonymous callers and per token for signed-in ones.
+type RateLimit struct {
+	AnonymousPerSecond float64
+	AnonymousBurst     int
+	TokenPerSecond     float64
+	TokenBurst         int
+}
+
+// DefaultRateLimit lets a desktop and a console work freely and stops a
+// script hammering the public operations.
+func DefaultRateLimit() RateLimit {
+	return RateLimit{AnonymousPerSecond: 5, AnonymousBurst: 20, TokenPerSecond: 50, TokenBurst: 100}
+}
+
+// rateLimit refuses requests past the caller's rate with TOO_MANY_ATTEMPTS
+// and retryAfterSeconds, before any work is done.
+func rateLimit(cfg Config, next http.Handler) http.Handler {
+	rl := cfg.RateLimit
+	anonymous := ratelimit.New(rl.AnonymousPerSecond, rl.AnonymousBurst, 0, cfg.Now)
+	signedIn := ratelimit.New(rl.TokenPerSecond, rl.TokenBurst, 0, cfg.Now)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ok bool
+		var wait time.Duration
+		switch v := policy.ViewerFrom(r.Context()); {
+		case v == nil:
+			ok, wait = anonymous.Allow("ip:" + signin.ClientFrom(r.Context()).Addr)
+		case v.IsAPIToken():
+			ok, wait = signedIn.Allow("token:" + v.APITokenID)
+		default:
+			ok, wait = signedIn.Allow("session:" + v.SessionID)
+		}
+		if !ok {
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", fmt.Sprint(secs))
+			writeError(w, http.StatusTooManyRequests, "TOO_MANY_ATTEMPTS", "too many requests; try again later",
+				map[string]any{"retryAfterSeconds": secs})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
