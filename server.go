@@ -170,7 +170,9 @@ func withDefaults(cfg Config) Config {
 
 func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", s.authenticate(rateLimit(cfg, gql)))
+	m := newMetrics()
+	mux.Handle("/graphql", m.instrument("graphql", s.authenticate(rateLimit(cfg, gql))))
+	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
