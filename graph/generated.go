@@ -254,11 +254,12 @@ type ComplexityRoot struct {
 	}
 
 	ImportResult struct {
-		Created func(childComplexity int) int
-		DryRun  func(childComplexity int) int
-		Errors  func(childComplexity int) int
-		Failed  func(childComplexity int) int
-		Updated func(childComplexity int) int
+		Created   func(childComplexity int) int
+		DryRun    func(childComplexity int) int
+		Errors    func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
 	}
 
 	Interaction struct {
@@ -284,7 +285,7 @@ type ComplexityRoot struct {
 		CreateSkillProfile          func(childComplexity int, input model.CreateSkillProfileInput) int
 		CreateTeam                  func(childComplexity int, input model.CreateTeamInput) int
 		CreateTenant                func(childComplexity int, input admin.CreateTenantInput) int
-		CreateUser                  func(childComplexity int, input model.CreateUserInput) int
+		CreateUser                  func(childComplexity int, input admin.CreateUserInput) int
 		DeactivateUser              func(childComplexity int, id string) int
 		DeleteAgentProfile          func(childComplexity int, id string) int
 		DeleteDialPlan              func(childComplexity int, id string) int
@@ -342,7 +343,7 @@ type ComplexityRoot struct {
 		Tenant                  func(childComplexity int, id string) int
 		Tenants                 func(childComplexity int, first *int, after *string, filter *model.NameFilter) int
 		User                    func(childComplexity int, id string) int
-		Users                   func(childComplexity int, tenantID string, filter *model.UserFilter, role *policy.Role, first *int, after *string) int
+		Users                   func(childComplexity int, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) int
 		ValidateDialNumber      func(childComplexity int, input model.DialNumberInput) int
 	}
 
@@ -578,7 +579,7 @@ type MutationResolver interface {
 	CreateTenant(ctx context.Context, input admin.CreateTenantInput) (*ent.Tenant, error)
 	UpdateTenant(ctx context.Context, id string, input admin.UpdateTenantInput) (*ent.Tenant, error)
 	DeleteTenant(ctx context.Context, id string) (bool, error)
-	CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error)
+	CreateUser(ctx context.Context, input admin.CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*ent.User, error)
 	DeactivateUser(ctx context.Context, id string) (*ent.User, error)
 	ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error)
@@ -607,7 +608,7 @@ type QueryResolver interface {
 	Tenant(ctx context.Context, id string) (*ent.Tenant, error)
 	Tenants(ctx context.Context, first *int, after *string, filter *model.NameFilter) (*model.TenantConnection, error)
 	User(ctx context.Context, id string) (*ent.User, error)
-	Users(ctx context.Context, tenantID string, filter *model.UserFilter, role *policy.Role, first *int, after *string) (*model.UserConnection, error)
+	Users(ctx context.Context, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) (*model.UserConnection, error)
 	SkillProfile(ctx context.Context, id string) (*ent.SkillProfile, error)
 	SkillProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.SkillProfileConnection, error)
 }
@@ -1380,6 +1381,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportResult.Failed(childComplexity), true
+	case "ImportResult.unchanged":
+		if e.ComplexityRoot.ImportResult.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Unchanged(childComplexity), true
 	case "ImportResult.updated":
 		if e.ComplexityRoot.ImportResult.Updated == nil {
 			break
@@ -1577,7 +1584,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.CreateUserInput)), true
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(admin.CreateUserInput)), true
 	case "Mutation.deactivateUser":
 		if e.ComplexityRoot.Mutation.DeactivateUser == nil {
 			break
@@ -2122,7 +2129,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Users(childComplexity, args["tenantId"].(string), args["filter"].(*model.UserFilter), args["role"].(*policy.Role), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Users(childComplexity, args["tenantId"].(string), args["filter"].(*admin.UserFilter), args["role"].(*policy.Role), args["first"].(*int), args["after"].(*string)), true
 	case "Query.validateDialNumber":
 		if e.ComplexityRoot.Query.ValidateDialNumber == nil {
 			break
@@ -3367,6 +3374,8 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 		return ec.fieldContext_ImportResult_created(ctx, field)
 	case "updated":
 		return ec.fieldContext_ImportResult_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportResult_unchanged(ctx, field)
 	case "failed":
 		return ec.fieldContext_ImportResult_failed(ctx, field)
 	case "errors":
@@ -4077,8 +4086,8 @@ func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateUserInput, error) {
-			return ec.unmarshalNCreateUserInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateUserInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateUserInput, error) {
+			return ec.unmarshalNCreateUserInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5063,8 +5072,8 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	}
 	args["tenantId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.UserFilter, error) {
-			return ec.unmarshalOUserFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserFilter(ctx, v)
+		func(ctx context.Context, v any) (*admin.UserFilter, error) {
+			return ec.unmarshalOUserFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUserFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8095,6 +8104,29 @@ func (ec *executionContext) fieldContext_ImportResult_updated(_ context.Context,
 	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ImportResult_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
+}
+
 func (ec *executionContext) _ImportResult_failed(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9828,7 +9860,7 @@ func (ec *executionContext) _Mutation_createUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.CreateUserInput))
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(admin.CreateUserInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -11038,7 +11070,7 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Users(ctx, fc.Args["tenantId"].(string), fc.Args["filter"].(*model.UserFilter), fc.Args["role"].(*policy.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Users(ctx, fc.Args["tenantId"].(string), fc.Args["filter"].(*admin.UserFilter), fc.Args["role"].(*policy.Role), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
@@ -15697,8 +15729,8 @@ func UnmarshalCreateTenantInput(ctx context.Context, raw any) (admin.CreateTenan
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (model.CreateUserInput, error) {
-	var it model.CreateUserInput
+func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, obj any) (admin.CreateUserInput, error) {
+	var it admin.CreateUserInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15770,7 +15802,7 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 			if err != nil {
 				return it, err
 			}
-			it.TeamIds = data
+			it.TeamIDs = data
 		case "defaultDialNumber":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultDialNumber"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -15803,8 +15835,8 @@ func (ec *executionContext) unmarshalInputCreateUserInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateUserInput(ctx context.Context, raw any) (model.CreateUserInput, error) {
-	var out model.CreateUserInput
+func UnmarshalCreateUserInput(ctx context.Context, raw any) (admin.CreateUserInput, error) {
+	var out admin.CreateUserInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateUserInput", raw, &out)
 	return out, err
 }
@@ -17069,8 +17101,8 @@ func UnmarshalUpdateUserInput(ctx context.Context, raw any) (model.UpdateUserInp
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUserFilter(ctx context.Context, obj any) (model.UserFilter, error) {
-	var it model.UserFilter
+func (ec *executionContext) unmarshalInputUserFilter(ctx context.Context, obj any) (admin.UserFilter, error) {
+	var it admin.UserFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -17119,8 +17151,8 @@ func (ec *executionContext) unmarshalInputUserFilter(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUserFilter(ctx context.Context, raw any) (model.UserFilter, error) {
-	var out model.UserFilter
+func UnmarshalUserFilter(ctx context.Context, raw any) (admin.UserFilter, error) {
+	var out admin.UserFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserFilter", raw, &out)
 	return out, err
 }
@@ -18602,6 +18634,11 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 			}
 		case "updated":
 			out.Values[i] = ec._ImportResult_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportResult_unchanged(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21128,7 +21165,7 @@ func (ec *executionContext) unmarshalNCreateTenantInput2githubᚗcomᚋagentdesk
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateUserInput(ctx context.Context, v any) (model.CreateUserInput, error) {
+func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateUserInput(ctx context.Context, v any) (admin.CreateUserInput, error) {
 	res, err := ec.unmarshalInputCreateUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22811,7 +22848,7 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋagentdeskᚋagentdesk
 	return ec._User(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOUserFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserFilter(ctx context.Context, v any) (*model.UserFilter, error) {
+func (ec *executionContext) unmarshalOUserFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUserFilter(ctx context.Context, v any) (*admin.UserFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -8,12 +8,12 @@ package graph
 import (
 	"context"
 	"fmt"
-	"github.com/agentdesk/agentdesk/internal/apperr"
-	"github.com/agentdesk/agentdesk/policy"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 func (r *mutationResolver) SignIn(ctx context.Context, email string, password string) (*signin.AuthPayload, error) {

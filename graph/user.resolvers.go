@@ -10,20 +10,22 @@ import (
 	"fmt"
 
 	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
-func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUserInput) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: CreateUser - createUser"))
+func (r *mutationResolver) CreateUser(ctx context.Context, input admin.CreateUserInput) (*ent.User, error) {
+	return r.Admin.CreateUser(ctx, input)
 }
 
 func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: UpdateUser - updateUser"))
+	return r.Admin.UpdateUser(ctx, id, userUpdate(input))
 }
 
 func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: DeactivateUser - deactivateUser"))
+	return r.Admin.DeactivateUser(ctx, id)
 }
 
 func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error) {
@@ -43,11 +45,20 @@ func (r *mutationResolver) DeleteSkillProfile(ctx context.Context, id string) (b
 }
 
 func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	return r.Admin.User(ctx, id)
 }
 
-func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *model.UserFilter, role *policy.Role, first *int, after *string) (*model.UserConnection, error) {
-	panic(fmt.Errorf("not implemented: Users - users"))
+func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) (*model.UserConnection, error) {
+	q, err := r.Admin.UsersQuery(ctx, tenantID, filter, role)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(u *ent.User) string { return u.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: n} })
+	return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) SkillProfile(ctx context.Context, id string) (*ent.SkillProfile, error) {
@@ -63,23 +74,23 @@ func (r *skillProfileResolver) Tenant(ctx context.Context, obj *ent.SkillProfile
 }
 
 func (r *userResolver) Tenant(ctx context.Context, obj *ent.User) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return optional(obj.QueryTenant().Only(ctx))
 }
 
 func (r *userResolver) AgentProfile(ctx context.Context, obj *ent.User) (*ent.AgentProfile, error) {
-	panic(fmt.Errorf("not implemented: AgentProfile - agentProfile"))
+	return optional(obj.QueryAgentProfile().Only(ctx))
 }
 
 func (r *userResolver) Teams(ctx context.Context, obj *ent.User) ([]*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: Teams - teams"))
+	return obj.QueryTeams().Order(ent.Asc(team.FieldName)).All(ctx)
 }
 
 func (r *userResolver) SkillProfile(ctx context.Context, obj *ent.User) (*ent.SkillProfile, error) {
-	panic(fmt.Errorf("not implemented: SkillProfile - skillProfile"))
+	return optional(obj.QuerySkillProfile().Only(ctx))
 }
 
 func (r *userResolver) HasPassword(ctx context.Context, obj *ent.User) (bool, error) {
-	panic(fmt.Errorf("not implemented: HasPassword - hasPassword"))
+	return obj.PasswordHash != nil, nil
 }
 
 func (r *Resolver) SkillProfile() SkillProfileResolver { return &skillProfileResolver{r} }

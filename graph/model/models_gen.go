@@ -146,23 +146,6 @@ type CreateTeamInput struct {
 	Capacity *int      `json:"capacity,omitempty"`
 }
 
-type CreateUserInput struct {
-	// Required except for PLATFORM_ADMIN.
-	TenantID *string     `json:"tenantId,omitempty"`
-	Email    string      `json:"email"`
-	Name     string      `json:"name"`
-	Role     policy.Role `json:"role"`
-	// Optional: without one, the user sets a password through the reset flow.
-	Password             *string  `json:"password,omitempty"`
-	ContactCenterEnabled *bool    `json:"contactCenterEnabled,omitempty"`
-	AgentProfileID       *string  `json:"agentProfileId,omitempty"`
-	TeamIds              []string `json:"teamIds,omitempty"`
-	// National (tenant's default country), E.164 or IDD; stored as E.164.
-	DefaultDialNumber *string `json:"defaultDialNumber,omitempty"`
-	DefaultExtension  *string `json:"defaultExtension,omitempty"`
-	SkillProfileID    *string `json:"skillProfileId,omitempty"`
-}
-
 type CreatedAPIToken struct {
 	// Shown once; only its hash is stored.
 	Token    string        `json:"token"`
@@ -234,11 +217,16 @@ type ImportError struct {
 }
 
 type ImportResult struct {
-	Created int            `json:"created"`
-	Updated int            `json:"updated"`
-	Failed  int            `json:"failed"`
-	Errors  []*ImportError `json:"errors"`
-	DryRun  bool           `json:"dryRun"`
+	// Users created (on a dry run: that would be created).
+	Created int `json:"created"`
+	// Existing users whose settings changed.
+	Updated int `json:"updated"`
+	// Existing users the file leaves as they are.
+	Unchanged int `json:"unchanged"`
+	// Rows with at least one error; when not 0, nothing was written.
+	Failed int            `json:"failed"`
+	Errors []*ImportError `json:"errors"`
+	DryRun bool           `json:"dryRun"`
 }
 
 // A case-insensitive substring match on names (and e-mails for users).
@@ -394,6 +382,13 @@ type TenantEdge struct {
 }
 
 // A whole tenant, keyed by slug; its parts keyed by name (users by e-mail).
+// Applying creates what is missing and updates what differs; it never deletes:
+// dial plans, profiles, teams and users that exist but are missing from the
+// spec are left as they are. A field left out keeps the stored value (a new
+// object gets the default); a list given replaces the stored one (a profile's
+// dialPlans, a user's teams); an empty string clears a user's agentProfile,
+// skillProfile, defaultDialNumber or defaultExtension. Secrets left out are
+// kept. Everything applies in one transaction or nothing does.
 type TenantSpecInput struct {
 	Slug                            string                       `json:"slug"`
 	Name                            string                       `json:"name"`
@@ -463,13 +458,6 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *ent.User `json:"node"`
-}
-
-type UserFilter struct {
-	// Matches name or e-mail.
-	Search *string `json:"search,omitempty"`
-	Active *bool   `json:"active,omitempty"`
-	TeamID *string `json:"teamId,omitempty"`
 }
 
 type UserSpecInput struct {

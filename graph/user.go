@@ -1,0 +1,38 @@
+package graph
+
+import (
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/admin"
+)
+
+// userUpdate turns the GraphQL input, which tells an omitted field from a
+// null one, into admin's plain update.
+func userUpdate(in model.UpdateUserInput) admin.UserUpdate {
+	return admin.UserUpdate{
+		Name: in.Name, Role: in.Role, Active: in.Active, ContactCenterEnabled: in.ContactCenterEnabled,
+		AgentProfileID:    clearable(in.AgentProfileID),
+		TeamIDs:           in.TeamIds,
+		DefaultDialNumber: clearable(in.DefaultDialNumber),
+		DefaultExtension:  clearable(in.DefaultExtension),
+		SkillProfileID:    clearable(in.SkillProfileID),
+	}
+}
+
+func clearable(o graphql.Omittable[*string]) admin.Clearable {
+	v, set := o.ValueOK()
+	if !set {
+		return admin.Clearable{}
+	}
+	return admin.Clearable{Set: true, Value: v}
+}
+
+// optional turns ent's not-found on an optional edge into null.
+func optional[T any](v *T, err error) (*T, error) {
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return v, err
+}
