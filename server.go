@@ -113,6 +113,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		DB: db.Client, Policy: enforcer, Now: cfg.Now,
 		HashPassword:  hasher.Hash,
 		CheckPassword: signin.CheckNewPasswordFor,
+		Rand:          cfg.Rand,
 	}
 	if err := bootstrapAdmin(ctx, db.Client, hasher, cfg); err != nil {
 		return fail(err)
@@ -173,6 +174,7 @@ func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	m := newMetrics()
 	mux.Handle("/graphql", m.instrument("graphql", s.authenticate(rateLimit(cfg, gql))))
 	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("GET /artwork/{id}", m.instrument("artwork", &admin.ArtworkHandler{DB: s.DB.Client, Log: s.log}))
 	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -12,34 +12,41 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/admin"
 )
 
 func (r *bannerResolver) Tenant(ctx context.Context, obj *ent.Banner) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.Admin.Tenant(ctx, obj.TenantID)
 }
 
-func (r *mutationResolver) CreateBanner(ctx context.Context, input model.CreateBannerInput) (*ent.Banner, error) {
-	panic(fmt.Errorf("not implemented: CreateBanner - createBanner"))
+func (r *mutationResolver) CreateBanner(ctx context.Context, input admin.CreateBannerInput) (*ent.Banner, error) {
+	return r.Admin.CreateBanner(ctx, input)
 }
 
 func (r *mutationResolver) ResolveBanner(ctx context.Context, id string) (*ent.Banner, error) {
-	panic(fmt.Errorf("not implemented: ResolveBanner - resolveBanner"))
+	return r.Admin.ResolveBanner(ctx, id)
 }
 
 func (r *mutationResolver) UploadActivityPageArtwork(ctx context.Context, tenantID string, file graphql.Upload) (*model.ActivityPage, error) {
-	panic(fmt.Errorf("not implemented: UploadActivityPageArtwork - uploadActivityPageArtwork"))
+	if _, err := r.Admin.SetArtwork(ctx, tenantID, file.File); err != nil {
+		return nil, err
+	}
+	return r.activityPage(ctx, tenantID)
 }
 
 func (r *mutationResolver) RemoveActivityPageArtwork(ctx context.Context, tenantID string) (*model.ActivityPage, error) {
-	panic(fmt.Errorf("not implemented: RemoveActivityPageArtwork - removeActivityPageArtwork"))
+	if err := r.Admin.RemoveArtwork(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	return r.activityPage(ctx, tenantID)
 }
 
-func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreatedAPIToken, error) {
-	panic(fmt.Errorf("not implemented: CreateAPIToken - createApiToken"))
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input admin.CreateAPITokenInput) (*admin.CreatedAPIToken, error) {
+	return r.Admin.CreateAPIToken(ctx, input)
 }
 
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error) {
-	panic(fmt.Errorf("not implemented: RevokeAPIToken - revokeApiToken"))
+	return r.Admin.RevokeAPIToken(ctx, id)
 }
 
 func (r *mutationResolver) ApplyTenant(ctx context.Context, spec model.TenantSpecInput, dryRun *bool) (*model.ApplyResult, error) {
@@ -51,15 +58,44 @@ func (r *mutationResolver) ForceSignOut(ctx context.Context, sessionID string, r
 }
 
 func (r *queryResolver) Banners(ctx context.Context, tenantID string, includeResolved *bool, first *int, after *string) (*model.BannerConnection, error) {
-	panic(fmt.Errorf("not implemented: Banners - banners"))
+	q, err := r.Admin.BannersQuery(ctx, tenantID, includeResolved != nil && *includeResolved)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(b *ent.Banner) string { return b.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.Banner) *model.BannerEdge { return &model.BannerEdge{Cursor: c, Node: n} })
+	return &model.BannerConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) APITokens(ctx context.Context, tenantID string, first *int, after *string) (*model.APITokenConnection, error) {
-	panic(fmt.Errorf("not implemented: APITokens - apiTokens"))
+	q, err := r.Admin.APITokensQuery(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(t *ent.APIToken) string { return t.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.APIToken) *model.APITokenEdge { return &model.APITokenEdge{Cursor: c, Node: n} })
+	return &model.APITokenConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) AuditEvents(ctx context.Context, tenantID *string, first *int, after *string) (*model.AuditEventConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditEvents - auditEvents"))
+	q, err := r.Admin.AuditEventsQuery(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(a *ent.AuditEvent) string { return a.ID }, newestFirst)
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.AuditEvent) *model.AuditEventEdge {
+		return &model.AuditEventEdge{Cursor: c, Node: n}
+	})
+	return &model.AuditEventConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) DesktopSessions(ctx context.Context, tenantID string, activeOnly *bool, first *int, after *string) (*model.DesktopSessionConnection, error) {

@@ -22,6 +22,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/graph/scalar"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
@@ -278,9 +279,9 @@ type ComplexityRoot struct {
 		CompleteSsoSignIn           func(childComplexity int, state string, code string) int
 		CompleteTeamsAuthentication func(childComplexity int, state string, code string) int
 		ContinueSession             func(childComplexity int, clientID string) int
-		CreateAPIToken              func(childComplexity int, input model.CreateAPITokenInput) int
+		CreateAPIToken              func(childComplexity int, input admin.CreateAPITokenInput) int
 		CreateAgentProfile          func(childComplexity int, input model.CreateAgentProfileInput) int
-		CreateBanner                func(childComplexity int, input model.CreateBannerInput) int
+		CreateBanner                func(childComplexity int, input admin.CreateBannerInput) int
 		CreateDialPlan              func(childComplexity int, input model.CreateDialPlanInput) int
 		CreateSkillProfile          func(childComplexity int, input model.CreateSkillProfileInput) int
 		CreateTeam                  func(childComplexity int, input model.CreateTeamInput) int
@@ -544,11 +545,11 @@ type DialPlanResolver interface {
 	Tenant(ctx context.Context, obj *ent.DialPlan) (*ent.Tenant, error)
 }
 type MutationResolver interface {
-	CreateBanner(ctx context.Context, input model.CreateBannerInput) (*ent.Banner, error)
+	CreateBanner(ctx context.Context, input admin.CreateBannerInput) (*ent.Banner, error)
 	ResolveBanner(ctx context.Context, id string) (*ent.Banner, error)
 	UploadActivityPageArtwork(ctx context.Context, tenantID string, file graphql.Upload) (*model.ActivityPage, error)
 	RemoveActivityPageArtwork(ctx context.Context, tenantID string) (*model.ActivityPage, error)
-	CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreatedAPIToken, error)
+	CreateAPIToken(ctx context.Context, input admin.CreateAPITokenInput) (*admin.CreatedAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error)
 	ApplyTenant(ctx context.Context, spec model.TenantSpecInput, dryRun *bool) (*model.ApplyResult, error)
 	ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error)
@@ -1507,7 +1508,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(model.CreateAPITokenInput)), true
+		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(admin.CreateAPITokenInput)), true
 	case "Mutation.createAgentProfile":
 		if e.ComplexityRoot.Mutation.CreateAgentProfile == nil {
 			break
@@ -1529,7 +1530,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateBanner(childComplexity, args["input"].(model.CreateBannerInput)), true
+		return e.ComplexityRoot.Mutation.CreateBanner(childComplexity, args["input"].(admin.CreateBannerInput)), true
 	case "Mutation.createDialPlan":
 		if e.ComplexityRoot.Mutation.CreateDialPlan == nil {
 			break
@@ -4002,8 +4003,8 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
-			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateAPITokenInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateAPITokenInput, error) {
+			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateAPITokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4016,8 +4017,8 @@ func (ec *executionContext) field_Mutation_createBanner_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateBannerInput, error) {
-			return ec.unmarshalNCreateBannerInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateBannerInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateBannerInput, error) {
+			return ec.unmarshalNCreateBannerInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateBannerInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6855,7 +6856,7 @@ func (ec *executionContext) fieldContext_Country_callingCode(_ context.Context, 
 	return graphql.NewScalarFieldContext("Country", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CreatedApiToken_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreatedApiToken_token(ctx context.Context, field graphql.CollectedField, obj *admin.CreatedAPIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6878,7 +6879,7 @@ func (ec *executionContext) fieldContext_CreatedApiToken_token(_ context.Context
 	return graphql.NewScalarFieldContext("CreatedApiToken", field, false, false, "String")
 }
 
-func (ec *executionContext) _CreatedApiToken_apiToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _CreatedApiToken_apiToken(ctx context.Context, field graphql.CollectedField, obj *admin.CreatedAPIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8353,7 +8354,7 @@ func (ec *executionContext) _Mutation_createBanner(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateBanner(ctx, fc.Args["input"].(model.CreateBannerInput))
+			return ec.Resolvers.Mutation().CreateBanner(ctx, fc.Args["input"].(admin.CreateBannerInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Banner) graphql.Marshaler {
@@ -8529,11 +8530,11 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["input"].(model.CreateAPITokenInput))
+			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["input"].(admin.CreateAPITokenInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIToken) graphql.Marshaler {
-			return ec.marshalNCreatedApiToken2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreatedAPIToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *admin.CreatedAPIToken) graphql.Marshaler {
+			return ec.marshalNCreatedApiToken2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreatedAPIToken(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15295,8 +15296,8 @@ func UnmarshalCreateAgentProfileInput(ctx context.Context, raw any) (model.Creat
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (model.CreateAPITokenInput, error) {
-	var it model.CreateAPITokenInput
+func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (admin.CreateAPITokenInput, error) {
+	var it admin.CreateAPITokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15352,14 +15353,14 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (model.CreateAPITokenInput, error) {
-	var out model.CreateAPITokenInput
+func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (admin.CreateAPITokenInput, error) {
+	var out admin.CreateAPITokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiTokenInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateBannerInput(ctx context.Context, obj any) (model.CreateBannerInput, error) {
-	var it model.CreateBannerInput
+func (ec *executionContext) unmarshalInputCreateBannerInput(ctx context.Context, obj any) (admin.CreateBannerInput, error) {
+	var it admin.CreateBannerInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15408,8 +15409,8 @@ func (ec *executionContext) unmarshalInputCreateBannerInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateBannerInput(ctx context.Context, raw any) (model.CreateBannerInput, error) {
-	var out model.CreateBannerInput
+func UnmarshalCreateBannerInput(ctx context.Context, raw any) (admin.CreateBannerInput, error) {
+	var out admin.CreateBannerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateBannerInput", raw, &out)
 	return out, err
 }
@@ -18066,7 +18067,7 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 
 var createdApiTokenImplementors = []string{"CreatedApiToken"}
 
-func (ec *executionContext) _CreatedApiToken(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIToken) graphql.Marshaler {
+func (ec *executionContext) _CreatedApiToken(ctx context.Context, sel ast.SelectionSet, obj *admin.CreatedAPIToken) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, createdApiTokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -21135,12 +21136,12 @@ func (ec *executionContext) unmarshalNCreateAgentProfileInput2githubᚗcomᚋage
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateAPITokenInput(ctx context.Context, v any) (model.CreateAPITokenInput, error) {
+func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateAPITokenInput(ctx context.Context, v any) (admin.CreateAPITokenInput, error) {
 	res, err := ec.unmarshalInputCreateApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateBannerInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateBannerInput(ctx context.Context, v any) (model.CreateBannerInput, error) {
+func (ec *executionContext) unmarshalNCreateBannerInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateBannerInput(ctx context.Context, v any) (admin.CreateBannerInput, error) {
 	res, err := ec.unmarshalInputCreateBannerInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21170,7 +21171,7 @@ func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋagentdesk�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCreatedApiToken2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreatedAPIToken(ctx context.Context, sel ast.SelectionSet, v *model.CreatedAPIToken) graphql.Marshaler {
+func (ec *executionContext) marshalNCreatedApiToken2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreatedAPIToken(ctx context.Context, sel ast.SelectionSet, v *admin.CreatedAPIToken) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CreatedApiToken!")
 		return graphql.Null
@@ -22021,17 +22022,17 @@ func (ec *executionContext) unmarshalNTenantSpecInput2githubᚗcomᚋagentdesk�
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := scalar.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
-	return res
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNUpdateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateAgentProfileInput(ctx context.Context, v any) (model.UpdateAgentProfileInput, error) {
@@ -22827,7 +22828,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := scalar.UnmarshalTime(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22836,9 +22837,8 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 		return graphql.Null
 	}
 	_ = sel
-	_ = ctx
-	res := graphql.MarshalTime(*v)
-	return res
+	res := scalar.MarshalTime(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {

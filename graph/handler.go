@@ -24,7 +24,7 @@ func NewHandler(r *Resolver, limits Limits) *handler.Server {
 	// GET runs queries only: gqlgen's GET transport refuses mutations.
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 3 << 20, MaxMemory: 3 << 20})
+	srv.AddTransport(preflightedMultipart{transport.MultipartForm{MaxUploadSize: 3 << 20, MaxMemory: 3 << 20}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(limits.ParserTokens)
 	// Suggestions ("did you mean …") would leak the schema to those who may

@@ -36,9 +36,22 @@ type entQuery[T any, Q any] interface {
 	All(context.Context) ([]T, error)
 }
 
-// paginate runs q as one page after the cursor, ordered by id, and counts
-// the whole result.
-func paginate[T any, Q entQuery[T, Q]](ctx context.Context, q Q, first *int, after *string, id func(T) string) (page[T], error) {
+// pageOrder is the direction paginate walks the ids in.
+type pageOrder int
+
+const (
+	// oldestFirst is the default: ascending ids, creation order.
+	oldestFirst pageOrder = iota
+	// newestFirst walks ids descending, for logs read from the latest entry.
+	// Cursors stay stable: a row added while a client pages sorts before
+	// every cursor it holds, so it neither shifts nor repeats later pages.
+	newestFirst
+)
+
+// paginate runs q as one page after the cursor, ordered by id (ascending
+// unless order says newestFirst), and counts the whole result.
+func paginate[T any, Q entQuery[T, Q]](ctx context.Context, q Q, first *int, after *string, id func(T) string, order ...pageOrder) (page[T], error) {
+	desc := len(order) > 0 && order[0] == newestFirst
 	n := defaultPageSize
 	if first != nil {
 		n = *first
@@ -61,10 +74,17 @@ func paginate[T any, Q entQuery[T, Q]](ctx context.Context, q Q, first *int, aft
 	if err != nil {
 		return page[T]{}, err
 	}
-	if afterID != "" {
+	switch {
+	case afterID != "" && desc:
+		gq.WhereP(sql.FieldLT("id", afterID))
+	case afterID != "":
 		gq.WhereP(sql.FieldGT("id", afterID))
 	}
-	gq.Order(sql.OrderByField("id").ToFunc())
+	if desc {
+		gq.Order(sql.OrderByField("id", sql.OrderDesc()).ToFunc())
+	} else {
+		gq.Order(sql.OrderByField("id").ToFunc())
+	}
 	gq.Limit(n + 1)
 	nodes, err := q.All(ctx)
 	if err != nil {

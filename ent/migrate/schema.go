@@ -12,7 +12,7 @@ var (
 	// APITokensColumns holds the columns for the "api_tokens" table.
 	APITokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
-		{Name: "name", Type: field.TypeString, Size: 80},
+		{Name: "name", Type: field.TypeString, Size: 320},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"PLATFORM_ADMIN", "TENANT_ADMIN", "SUPERVISOR", "AGENT", "INTEGRATION"}},
 		{Name: "token_hash", Type: field.TypeString, Unique: true},
 		{Name: "created_by", Type: field.TypeString, Default: ""},
@@ -178,7 +178,7 @@ var (
 	// BannersColumns holds the columns for the "banners" table.
 	BannersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
-		{Name: "message", Type: field.TypeString, Size: 280},
+		{Name: "message", Type: field.TypeString, Size: 1120},
 		{Name: "severity", Type: field.TypeEnum, Enums: []string{"INFO", "WARNING"}, Default: "INFO"},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},

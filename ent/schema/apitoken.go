@@ -21,7 +21,9 @@ func (APIToken) Mixin() []ent.Mixin {
 // Fields of the APIToken.
 func (APIToken) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(80),
+		// At most 80 characters, checked by the admin service; MaxLen counts
+		// bytes, so it allows 80 characters of up to 4 bytes each.
+		field.String("name").NotEmpty().MaxLen(4 * 80),
 		// TENANT_ADMIN, SUPERVISOR or INTEGRATION; never PLATFORM_ADMIN.
 		field.Enum("role").GoType(policy.Role("")),
 		// SHA-256 of the token; the bearer middleware looks tokens up by it.

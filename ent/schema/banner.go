@@ -20,7 +20,9 @@ func (Banner) Mixin() []ent.Mixin {
 // Fields of the Banner.
 func (Banner) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("message").NotEmpty().MaxLen(280),
+		// At most 280 characters, checked by admin.BannerMessage; MaxLen
+		// counts bytes, so it allows 280 characters of up to 4 bytes each.
+		field.String("message").NotEmpty().MaxLen(4 * 280),
 		field.Enum("severity").Values("INFO", "WARNING").Default("INFO"),
 		field.Time("created_at").Immutable().Default(time.Now),
 		field.Time("resolved_at").Optional().Nillable(),

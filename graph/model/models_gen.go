@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
-	"github.com/agentdesk/agentdesk/ent/banner"
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/admin"
@@ -110,20 +109,6 @@ type CreateAgentProfileInput struct {
 	AutoAnswer           *bool                              `json:"autoAnswer,omitempty"`
 }
 
-type CreateAPITokenInput struct {
-	TenantID string `json:"tenantId"`
-	Name     string `json:"name"`
-	// TENANT_ADMIN, SUPERVISOR or INTEGRATION.
-	Role      policy.Role `json:"role"`
-	ExpiresAt *time.Time  `json:"expiresAt,omitempty"`
-}
-
-type CreateBannerInput struct {
-	TenantID string           `json:"tenantId"`
-	Message  string           `json:"message"`
-	Severity *banner.Severity `json:"severity,omitempty"`
-}
-
 type CreateDialPlanInput struct {
 	TenantID          string  `json:"tenantId"`
 	Name              string  `json:"name"`
@@ -144,12 +129,6 @@ type CreateTeamInput struct {
 	Name     string    `json:"name"`
 	Type     team.Type `json:"type"`
 	Capacity *int      `json:"capacity,omitempty"`
-}
-
-type CreatedAPIToken struct {
-	// Shown once; only its hash is stored.
-	Token    string        `json:"token"`
-	APIToken *ent.APIToken `json:"apiToken"`
 }
 
 type DesktopEvent struct {

@@ -10,6 +10,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,8 @@ type Service struct {
 	HashPassword func(ctx context.Context, password string) (string, error)
 	// CheckPassword applies the new-password rules.
 	CheckPassword func(password, email string) error
+	// Rand is the randomness of new API tokens (crypto/rand when nil).
+	Rand io.Reader
 }
 
 // Event is the audit record of one change.
