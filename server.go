@@ -20,6 +20,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/graph"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
@@ -69,9 +70,11 @@ type Server struct {
 	DB      *store.DB
 	SignIn  *signin.Service
 	Admin   *admin.Service
-	log     *slog.Logger
-	stop    context.CancelFunc
-	done    chan struct{}
+	// Provision imports users and applies tenant specs.
+	Provision *provision.Service
+	log       *slog.Logger
+	stop      context.CancelFunc
+	done      chan struct{}
 }
 
 // New builds the service from cfg.
@@ -118,11 +121,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := bootstrapAdmin(ctx, db.Client, hasher, cfg); err != nil {
 		return fail(err)
 	}
+	prov := &provision.Service{Admin: adm}
 	resolver := &graph.Resolver{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
-		Admin: adm, Auth: signIn, PublicURL: cfg.PublicURL,
+		Admin: adm, Auth: signIn, Provision: prov, PublicURL: cfg.PublicURL,
 	}
-	s := &Server{DB: db, SignIn: signIn, Admin: adm, log: cfg.Logger, done: make(chan struct{})}
+	s := &Server{DB: db, SignIn: signIn, Admin: adm, Provision: prov, log: cfg.Logger, done: make(chan struct{})}
 	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
 
 	workers, stop := context.WithCancel(context.Background())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -20,6 +21,8 @@ type Resolver struct {
 	Log    *slog.Logger
 	Admin  *admin.Service
 	Auth   *signin.Service
+	// Provision imports users and applies tenant specs.
+	Provision *provision.Service
 	// PublicURL is where clients reach the server (artwork URLs).
 	PublicURL string
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
 )
 
 // userUpdate turns the GraphQL input, which tells an omitted field from a
@@ -35,4 +36,17 @@ func optional[T any](v *T, err error) (*T, error) {
 		return nil, nil
 	}
 	return v, err
+}
+
+func importResult(res *provision.ImportResult) *model.ImportResult {
+	out := &model.ImportResult{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
+		Failed: res.Failed, DryRun: res.DryRun, Errors: make([]*model.ImportError, len(res.Errors))}
+	for i, e := range res.Errors {
+		out.Errors[i] = &model.ImportError{Row: e.Row, Message: e.Message}
+		if e.Field != "" {
+			field := e.Field
+			out.Errors[i].Field = &field
+		}
+	}
+	return out
 }

@@ -29,7 +29,11 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*ent.
 }
 
 func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error) {
-	panic(fmt.Errorf("not implemented: ImportUsers - importUsers"))
+	res, err := r.Provision.ImportUsers(ctx, tenantID, csv, dryRun != nil && *dryRun)
+	if err != nil {
+		return nil, err
+	}
+	return importResult(res), nil
 }
 
 func (r *mutationResolver) CreateSkillProfile(ctx context.Context, input model.CreateSkillProfileInput) (*ent.SkillProfile, error) {

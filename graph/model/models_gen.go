@@ -203,7 +203,8 @@ type ImportResult struct {
 	// Existing users the file leaves as they are.
 	Unchanged int `json:"unchanged"`
 	// Rows with at least one error; when not 0, nothing was written.
-	Failed int            `json:"failed"`
+	Failed int `json:"failed"`
+	// In row order; at most 1,000 (failed counts every failed row).
 	Errors []*ImportError `json:"errors"`
 	DryRun bool           `json:"dryRun"`
 }

@@ -187,3 +187,25 @@ func TestChangedUserFields(t *testing.T) {
 		t.Fatalf("changed = %s", got)
 	}
 }
+
+func TestDialNumberReadingsAnswerLikeTheRule(t *testing.T) {
+	raws := []string{"(201) 555-0123", "+44 20 7946 0018", "555", "(201) 555-0123", "011 61 2 9374 4000", "x"}
+	readings := ReadDialNumbers("US", raws)
+	rules := &UserRules{Tenant: &ent.Tenant{DefaultCountry: "US"}}
+	rules.UseReadings(readings)
+	if rules.readings == nil {
+		t.Fatal("readings of the tenant's country were not used")
+	}
+	for _, raw := range append(raws, "not read before") {
+		want, wantErr := NormalizeDefaultDialNumber(raw, "US")
+		got, err := rules.normalizeDialNumber(raw)
+		if got != want || (err == nil) != (wantErr == nil) {
+			t.Errorf("%q: %q, %v; the rule says %q, %v", raw, got, err, want, wantErr)
+		}
+	}
+	gb := &UserRules{Tenant: &ent.Tenant{DefaultCountry: "GB"}}
+	gb.UseReadings(readings)
+	if gb.readings != nil {
+		t.Fatal("readings of another country were used")
+	}
+}
