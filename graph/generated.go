@@ -280,11 +280,11 @@ type ComplexityRoot struct {
 		CompleteTeamsAuthentication func(childComplexity int, state string, code string) int
 		ContinueSession             func(childComplexity int, clientID string) int
 		CreateAPIToken              func(childComplexity int, input admin.CreateAPITokenInput) int
-		CreateAgentProfile          func(childComplexity int, input model.CreateAgentProfileInput) int
+		CreateAgentProfile          func(childComplexity int, input admin.CreateAgentProfileInput) int
 		CreateBanner                func(childComplexity int, input admin.CreateBannerInput) int
-		CreateDialPlan              func(childComplexity int, input model.CreateDialPlanInput) int
-		CreateSkillProfile          func(childComplexity int, input model.CreateSkillProfileInput) int
-		CreateTeam                  func(childComplexity int, input model.CreateTeamInput) int
+		CreateDialPlan              func(childComplexity int, input admin.CreateDialPlanInput) int
+		CreateSkillProfile          func(childComplexity int, input admin.CreateSkillProfileInput) int
+		CreateTeam                  func(childComplexity int, input admin.CreateTeamInput) int
 		CreateTenant                func(childComplexity int, input admin.CreateTenantInput) int
 		CreateUser                  func(childComplexity int, input admin.CreateUserInput) int
 		DeactivateUser              func(childComplexity int, id string) int
@@ -308,9 +308,9 @@ type ComplexityRoot struct {
 		SignOut                     func(childComplexity int, clientID string) int
 		StartTeamsAuthentication    func(childComplexity int) int
 		StationLogin                func(childComplexity int, input model.StationLoginInput) int
-		UpdateAgentProfile          func(childComplexity int, id string, input model.UpdateAgentProfileInput) int
-		UpdateDialPlan              func(childComplexity int, id string, input model.UpdateDialPlanInput) int
-		UpdateSkillProfile          func(childComplexity int, id string, input model.UpdateSkillProfileInput) int
+		UpdateAgentProfile          func(childComplexity int, id string, input admin.UpdateAgentProfileInput) int
+		UpdateDialPlan              func(childComplexity int, id string, input admin.UpdateDialPlanInput) int
+		UpdateSkillProfile          func(childComplexity int, id string, input admin.UpdateSkillProfileInput) int
 		UpdateTeam                  func(childComplexity int, id string, input model.UpdateTeamInput) int
 		UpdateTenant                func(childComplexity int, id string, input admin.UpdateTenantInput) int
 		UpdateUser                  func(childComplexity int, id string, input model.UpdateUserInput) int
@@ -340,7 +340,7 @@ type ComplexityRoot struct {
 		StationLoginDiagnostics func(childComplexity int, userID string) int
 		StationLoginOptions     func(childComplexity int) int
 		Team                    func(childComplexity int, id string) int
-		Teams                   func(childComplexity int, tenantID string, filter *model.TeamFilter, first *int, after *string) int
+		Teams                   func(childComplexity int, tenantID string, filter *admin.TeamFilter, first *int, after *string) int
 		Tenant                  func(childComplexity int, id string) int
 		Tenants                 func(childComplexity int, first *int, after *string, filter *model.NameFilter) int
 		User                    func(childComplexity int, id string) int
@@ -561,18 +561,18 @@ type MutationResolver interface {
 	StartTeamsAuthentication(ctx context.Context) (*model.TeamsAuthenticationStart, error)
 	CompleteTeamsAuthentication(ctx context.Context, state string, code string) (station.TeamsAuthStatus, error)
 	CancelTeamsAuthentication(ctx context.Context, state string) (station.TeamsAuthStatus, error)
-	CreateAgentProfile(ctx context.Context, input model.CreateAgentProfileInput) (*ent.AgentProfile, error)
-	UpdateAgentProfile(ctx context.Context, id string, input model.UpdateAgentProfileInput) (*ent.AgentProfile, error)
+	CreateAgentProfile(ctx context.Context, input admin.CreateAgentProfileInput) (*ent.AgentProfile, error)
+	UpdateAgentProfile(ctx context.Context, id string, input admin.UpdateAgentProfileInput) (*ent.AgentProfile, error)
 	DeleteAgentProfile(ctx context.Context, id string) (bool, error)
-	CreateDialPlan(ctx context.Context, input model.CreateDialPlanInput) (*ent.DialPlan, error)
-	UpdateDialPlan(ctx context.Context, id string, input model.UpdateDialPlanInput) (*ent.DialPlan, error)
+	CreateDialPlan(ctx context.Context, input admin.CreateDialPlanInput) (*ent.DialPlan, error)
+	UpdateDialPlan(ctx context.Context, id string, input admin.UpdateDialPlanInput) (*ent.DialPlan, error)
 	DeleteDialPlan(ctx context.Context, id string) (bool, error)
 	SignIn(ctx context.Context, email string, password string) (*signin.AuthPayload, error)
 	CompleteSsoSignIn(ctx context.Context, state string, code string) (*signin.AuthPayload, error)
 	RequestPasswordReset(ctx context.Context, email string) (bool, error)
 	ResetPassword(ctx context.Context, email string, code string, newPassword string) (bool, error)
 	EndSession(ctx context.Context) (bool, error)
-	CreateTeam(ctx context.Context, input model.CreateTeamInput) (*ent.Team, error)
+	CreateTeam(ctx context.Context, input admin.CreateTeamInput) (*ent.Team, error)
 	UpdateTeam(ctx context.Context, id string, input model.UpdateTeamInput) (*ent.Team, error)
 	DeleteTeam(ctx context.Context, id string) (bool, error)
 	AddTeamMembers(ctx context.Context, teamID string, userIds []string) (*ent.Team, error)
@@ -584,8 +584,8 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*ent.User, error)
 	DeactivateUser(ctx context.Context, id string) (*ent.User, error)
 	ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error)
-	CreateSkillProfile(ctx context.Context, input model.CreateSkillProfileInput) (*ent.SkillProfile, error)
-	UpdateSkillProfile(ctx context.Context, id string, input model.UpdateSkillProfileInput) (*ent.SkillProfile, error)
+	CreateSkillProfile(ctx context.Context, input admin.CreateSkillProfileInput) (*ent.SkillProfile, error)
+	UpdateSkillProfile(ctx context.Context, id string, input admin.UpdateSkillProfileInput) (*ent.SkillProfile, error)
 	DeleteSkillProfile(ctx context.Context, id string) (bool, error)
 }
 type QueryResolver interface {
@@ -605,7 +605,7 @@ type QueryResolver interface {
 	SignInOptions(ctx context.Context, email string) (*model.SignInOptions, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Team(ctx context.Context, id string) (*ent.Team, error)
-	Teams(ctx context.Context, tenantID string, filter *model.TeamFilter, first *int, after *string) (*model.TeamConnection, error)
+	Teams(ctx context.Context, tenantID string, filter *admin.TeamFilter, first *int, after *string) (*model.TeamConnection, error)
 	Tenant(ctx context.Context, id string) (*ent.Tenant, error)
 	Tenants(ctx context.Context, first *int, after *string, filter *model.NameFilter) (*model.TenantConnection, error)
 	User(ctx context.Context, id string) (*ent.User, error)
@@ -1519,7 +1519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAgentProfile(childComplexity, args["input"].(model.CreateAgentProfileInput)), true
+		return e.ComplexityRoot.Mutation.CreateAgentProfile(childComplexity, args["input"].(admin.CreateAgentProfileInput)), true
 	case "Mutation.createBanner":
 		if e.ComplexityRoot.Mutation.CreateBanner == nil {
 			break
@@ -1541,7 +1541,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateDialPlan(childComplexity, args["input"].(model.CreateDialPlanInput)), true
+		return e.ComplexityRoot.Mutation.CreateDialPlan(childComplexity, args["input"].(admin.CreateDialPlanInput)), true
 	case "Mutation.createSkillProfile":
 		if e.ComplexityRoot.Mutation.CreateSkillProfile == nil {
 			break
@@ -1552,7 +1552,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateSkillProfile(childComplexity, args["input"].(model.CreateSkillProfileInput)), true
+		return e.ComplexityRoot.Mutation.CreateSkillProfile(childComplexity, args["input"].(admin.CreateSkillProfileInput)), true
 	case "Mutation.createTeam":
 		if e.ComplexityRoot.Mutation.CreateTeam == nil {
 			break
@@ -1563,7 +1563,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(model.CreateTeamInput)), true
+		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(admin.CreateTeamInput)), true
 	case "Mutation.createTenant":
 		if e.ComplexityRoot.Mutation.CreateTenant == nil {
 			break
@@ -1817,7 +1817,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAgentProfile(childComplexity, args["id"].(string), args["input"].(model.UpdateAgentProfileInput)), true
+		return e.ComplexityRoot.Mutation.UpdateAgentProfile(childComplexity, args["id"].(string), args["input"].(admin.UpdateAgentProfileInput)), true
 	case "Mutation.updateDialPlan":
 		if e.ComplexityRoot.Mutation.UpdateDialPlan == nil {
 			break
@@ -1828,7 +1828,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateDialPlan(childComplexity, args["id"].(string), args["input"].(model.UpdateDialPlanInput)), true
+		return e.ComplexityRoot.Mutation.UpdateDialPlan(childComplexity, args["id"].(string), args["input"].(admin.UpdateDialPlanInput)), true
 	case "Mutation.updateSkillProfile":
 		if e.ComplexityRoot.Mutation.UpdateSkillProfile == nil {
 			break
@@ -1839,7 +1839,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSkillProfile(childComplexity, args["id"].(string), args["input"].(model.UpdateSkillProfileInput)), true
+		return e.ComplexityRoot.Mutation.UpdateSkillProfile(childComplexity, args["id"].(string), args["input"].(admin.UpdateSkillProfileInput)), true
 	case "Mutation.updateTeam":
 		if e.ComplexityRoot.Mutation.UpdateTeam == nil {
 			break
@@ -2086,7 +2086,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Teams(childComplexity, args["tenantId"].(string), args["filter"].(*model.TeamFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Teams(childComplexity, args["tenantId"].(string), args["filter"].(*admin.TeamFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.tenant":
 		if e.ComplexityRoot.Query.Tenant == nil {
 			break
@@ -3989,8 +3989,8 @@ func (ec *executionContext) field_Mutation_createAgentProfile_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateAgentProfileInput, error) {
-			return ec.unmarshalNCreateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateAgentProfileInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateAgentProfileInput, error) {
+			return ec.unmarshalNCreateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateAgentProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4031,8 +4031,8 @@ func (ec *executionContext) field_Mutation_createDialPlan_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateDialPlanInput, error) {
-			return ec.unmarshalNCreateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateDialPlanInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateDialPlanInput, error) {
+			return ec.unmarshalNCreateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateDialPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4045,8 +4045,8 @@ func (ec *executionContext) field_Mutation_createSkillProfile_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateSkillProfileInput, error) {
-			return ec.unmarshalNCreateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateSkillProfileInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateSkillProfileInput, error) {
+			return ec.unmarshalNCreateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateSkillProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4059,8 +4059,8 @@ func (ec *executionContext) field_Mutation_createTeam_args(ctx context.Context, 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CreateTeamInput, error) {
-			return ec.unmarshalNCreateTeamInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateTeamInput(ctx, v)
+		func(ctx context.Context, v any) (admin.CreateTeamInput, error) {
+			return ec.unmarshalNCreateTeamInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4447,8 +4447,8 @@ func (ec *executionContext) field_Mutation_updateAgentProfile_args(ctx context.C
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateAgentProfileInput, error) {
-			return ec.unmarshalNUpdateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateAgentProfileInput(ctx, v)
+		func(ctx context.Context, v any) (admin.UpdateAgentProfileInput, error) {
+			return ec.unmarshalNUpdateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateAgentProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4469,8 +4469,8 @@ func (ec *executionContext) field_Mutation_updateDialPlan_args(ctx context.Conte
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateDialPlanInput, error) {
-			return ec.unmarshalNUpdateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateDialPlanInput(ctx, v)
+		func(ctx context.Context, v any) (admin.UpdateDialPlanInput, error) {
+			return ec.unmarshalNUpdateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateDialPlanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4491,8 +4491,8 @@ func (ec *executionContext) field_Mutation_updateSkillProfile_args(ctx context.C
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateSkillProfileInput, error) {
-			return ec.unmarshalNUpdateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateSkillProfileInput(ctx, v)
+		func(ctx context.Context, v any) (admin.UpdateSkillProfileInput, error) {
+			return ec.unmarshalNUpdateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateSkillProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4977,8 +4977,8 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 	}
 	args["tenantId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.TeamFilter, error) {
-			return ec.unmarshalOTeamFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamFilter(ctx, v)
+		func(ctx context.Context, v any) (*admin.TeamFilter, error) {
+			return ec.unmarshalOTeamFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐTeamFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9046,7 +9046,7 @@ func (ec *executionContext) _Mutation_createAgentProfile(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAgentProfile(ctx, fc.Args["input"].(model.CreateAgentProfileInput))
+			return ec.Resolvers.Mutation().CreateAgentProfile(ctx, fc.Args["input"].(admin.CreateAgentProfileInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgentProfile) graphql.Marshaler {
@@ -9090,7 +9090,7 @@ func (ec *executionContext) _Mutation_updateAgentProfile(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAgentProfile(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateAgentProfileInput))
+			return ec.Resolvers.Mutation().UpdateAgentProfile(ctx, fc.Args["id"].(string), fc.Args["input"].(admin.UpdateAgentProfileInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.AgentProfile) graphql.Marshaler {
@@ -9178,7 +9178,7 @@ func (ec *executionContext) _Mutation_createDialPlan(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateDialPlan(ctx, fc.Args["input"].(model.CreateDialPlanInput))
+			return ec.Resolvers.Mutation().CreateDialPlan(ctx, fc.Args["input"].(admin.CreateDialPlanInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.DialPlan) graphql.Marshaler {
@@ -9222,7 +9222,7 @@ func (ec *executionContext) _Mutation_updateDialPlan(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateDialPlan(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateDialPlanInput))
+			return ec.Resolvers.Mutation().UpdateDialPlan(ctx, fc.Args["id"].(string), fc.Args["input"].(admin.UpdateDialPlanInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.DialPlan) graphql.Marshaler {
@@ -9509,7 +9509,7 @@ func (ec *executionContext) _Mutation_createTeam(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateTeam(ctx, fc.Args["input"].(model.CreateTeamInput))
+			return ec.Resolvers.Mutation().CreateTeam(ctx, fc.Args["input"].(admin.CreateTeamInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Team) graphql.Marshaler {
@@ -10037,7 +10037,7 @@ func (ec *executionContext) _Mutation_createSkillProfile(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateSkillProfile(ctx, fc.Args["input"].(model.CreateSkillProfileInput))
+			return ec.Resolvers.Mutation().CreateSkillProfile(ctx, fc.Args["input"].(admin.CreateSkillProfileInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SkillProfile) graphql.Marshaler {
@@ -10081,7 +10081,7 @@ func (ec *executionContext) _Mutation_updateSkillProfile(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSkillProfile(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateSkillProfileInput))
+			return ec.Resolvers.Mutation().UpdateSkillProfile(ctx, fc.Args["id"].(string), fc.Args["input"].(admin.UpdateSkillProfileInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.SkillProfile) graphql.Marshaler {
@@ -10895,7 +10895,7 @@ func (ec *executionContext) _Query_teams(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Teams(ctx, fc.Args["tenantId"].(string), fc.Args["filter"].(*model.TeamFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Teams(ctx, fc.Args["tenantId"].(string), fc.Args["filter"].(*admin.TeamFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamConnection) graphql.Marshaler {
@@ -15212,8 +15212,8 @@ func UnmarshalAgentProfileSpecInput(ctx context.Context, raw any) (model.AgentPr
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateAgentProfileInput(ctx context.Context, obj any) (model.CreateAgentProfileInput, error) {
-	var it model.CreateAgentProfileInput
+func (ec *executionContext) unmarshalInputCreateAgentProfileInput(ctx context.Context, obj any) (admin.CreateAgentProfileInput, error) {
+	var it admin.CreateAgentProfileInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15290,8 +15290,8 @@ func (ec *executionContext) unmarshalInputCreateAgentProfileInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateAgentProfileInput(ctx context.Context, raw any) (model.CreateAgentProfileInput, error) {
-	var out model.CreateAgentProfileInput
+func UnmarshalCreateAgentProfileInput(ctx context.Context, raw any) (admin.CreateAgentProfileInput, error) {
+	var out admin.CreateAgentProfileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAgentProfileInput", raw, &out)
 	return out, err
 }
@@ -15415,8 +15415,8 @@ func UnmarshalCreateBannerInput(ctx context.Context, raw any) (admin.CreateBanne
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateDialPlanInput(ctx context.Context, obj any) (model.CreateDialPlanInput, error) {
-	var it model.CreateDialPlanInput
+func (ec *executionContext) unmarshalInputCreateDialPlanInput(ctx context.Context, obj any) (admin.CreateDialPlanInput, error) {
+	var it admin.CreateDialPlanInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15486,14 +15486,14 @@ func (ec *executionContext) unmarshalInputCreateDialPlanInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateDialPlanInput(ctx context.Context, raw any) (model.CreateDialPlanInput, error) {
-	var out model.CreateDialPlanInput
+func UnmarshalCreateDialPlanInput(ctx context.Context, raw any) (admin.CreateDialPlanInput, error) {
+	var out admin.CreateDialPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDialPlanInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateSkillProfileInput(ctx context.Context, obj any) (model.CreateSkillProfileInput, error) {
-	var it model.CreateSkillProfileInput
+func (ec *executionContext) unmarshalInputCreateSkillProfileInput(ctx context.Context, obj any) (admin.CreateSkillProfileInput, error) {
+	var it admin.CreateSkillProfileInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15526,7 +15526,7 @@ func (ec *executionContext) unmarshalInputCreateSkillProfileInput(ctx context.Co
 			it.Name = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInputᚄ(ctx, v)
+			data, err := ec.unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15542,14 +15542,14 @@ func (ec *executionContext) unmarshalInputCreateSkillProfileInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateSkillProfileInput(ctx context.Context, raw any) (model.CreateSkillProfileInput, error) {
-	var out model.CreateSkillProfileInput
+func UnmarshalCreateSkillProfileInput(ctx context.Context, raw any) (admin.CreateSkillProfileInput, error) {
+	var out admin.CreateSkillProfileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSkillProfileInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, obj any) (model.CreateTeamInput, error) {
-	var it model.CreateTeamInput
+func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, obj any) (admin.CreateTeamInput, error) {
+	var it admin.CreateTeamInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15605,8 +15605,8 @@ func (ec *executionContext) unmarshalInputCreateTeamInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateTeamInput(ctx context.Context, raw any) (model.CreateTeamInput, error) {
-	var out model.CreateTeamInput
+func UnmarshalCreateTeamInput(ctx context.Context, raw any) (admin.CreateTeamInput, error) {
+	var out admin.CreateTeamInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTeamInput", raw, &out)
 	return out, err
 }
@@ -16073,8 +16073,8 @@ func UnmarshalRecordInteractionInput(ctx context.Context, raw any) (model.Record
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSkillInput(ctx context.Context, obj any) (model.SkillInput, error) {
-	var it model.SkillInput
+func (ec *executionContext) unmarshalInputSkillInput(ctx context.Context, obj any) (admin.SkillInput, error) {
+	var it admin.SkillInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16116,8 +16116,8 @@ func (ec *executionContext) unmarshalInputSkillInput(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSkillInput(ctx context.Context, raw any) (model.SkillInput, error) {
-	var out model.SkillInput
+func UnmarshalSkillInput(ctx context.Context, raw any) (admin.SkillInput, error) {
+	var out admin.SkillInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillInput", raw, &out)
 	return out, err
 }
@@ -16149,7 +16149,7 @@ func (ec *executionContext) unmarshalInputSkillProfileSpecInput(ctx context.Cont
 			it.Name = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInputᚄ(ctx, v)
+			data, err := ec.unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16325,8 +16325,8 @@ func UnmarshalStationLoginInput(ctx context.Context, raw any) (model.StationLogi
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputTeamFilter(ctx context.Context, obj any) (model.TeamFilter, error) {
-	var it model.TeamFilter
+func (ec *executionContext) unmarshalInputTeamFilter(ctx context.Context, obj any) (admin.TeamFilter, error) {
+	var it admin.TeamFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -16368,8 +16368,8 @@ func (ec *executionContext) unmarshalInputTeamFilter(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalTeamFilter(ctx context.Context, raw any) (model.TeamFilter, error) {
-	var out model.TeamFilter
+func UnmarshalTeamFilter(ctx context.Context, raw any) (admin.TeamFilter, error) {
+	var out admin.TeamFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TeamFilter", raw, &out)
 	return out, err
 }
@@ -16647,8 +16647,8 @@ func UnmarshalTenantSpecInput(ctx context.Context, raw any) (model.TenantSpecInp
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateAgentProfileInput(ctx context.Context, obj any) (model.UpdateAgentProfileInput, error) {
-	var it model.UpdateAgentProfileInput
+func (ec *executionContext) unmarshalInputUpdateAgentProfileInput(ctx context.Context, obj any) (admin.UpdateAgentProfileInput, error) {
+	var it admin.UpdateAgentProfileInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16718,14 +16718,14 @@ func (ec *executionContext) unmarshalInputUpdateAgentProfileInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateAgentProfileInput(ctx context.Context, raw any) (model.UpdateAgentProfileInput, error) {
-	var out model.UpdateAgentProfileInput
+func UnmarshalUpdateAgentProfileInput(ctx context.Context, raw any) (admin.UpdateAgentProfileInput, error) {
+	var out admin.UpdateAgentProfileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateAgentProfileInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateDialPlanInput(ctx context.Context, obj any) (model.UpdateDialPlanInput, error) {
-	var it model.UpdateDialPlanInput
+func (ec *executionContext) unmarshalInputUpdateDialPlanInput(ctx context.Context, obj any) (admin.UpdateDialPlanInput, error) {
+	var it admin.UpdateDialPlanInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16788,14 +16788,14 @@ func (ec *executionContext) unmarshalInputUpdateDialPlanInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateDialPlanInput(ctx context.Context, raw any) (model.UpdateDialPlanInput, error) {
-	var out model.UpdateDialPlanInput
+func UnmarshalUpdateDialPlanInput(ctx context.Context, raw any) (admin.UpdateDialPlanInput, error) {
+	var out admin.UpdateDialPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDialPlanInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateSkillProfileInput(ctx context.Context, obj any) (model.UpdateSkillProfileInput, error) {
-	var it model.UpdateSkillProfileInput
+func (ec *executionContext) unmarshalInputUpdateSkillProfileInput(ctx context.Context, obj any) (admin.UpdateSkillProfileInput, error) {
+	var it admin.UpdateSkillProfileInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16821,7 +16821,7 @@ func (ec *executionContext) unmarshalInputUpdateSkillProfileInput(ctx context.Co
 			it.Name = data
 		case "skills":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skills"))
-			data, err := ec.unmarshalOSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16837,8 +16837,8 @@ func (ec *executionContext) unmarshalInputUpdateSkillProfileInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateSkillProfileInput(ctx context.Context, raw any) (model.UpdateSkillProfileInput, error) {
-	var out model.UpdateSkillProfileInput
+func UnmarshalUpdateSkillProfileInput(ctx context.Context, raw any) (admin.UpdateSkillProfileInput, error) {
+	var out admin.UpdateSkillProfileInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSkillProfileInput", raw, &out)
 	return out, err
 }
@@ -21131,7 +21131,7 @@ func (ec *executionContext) marshalNCountry2ᚖgithubᚗcomᚋagentdeskᚋagentd
 	return ec._Country(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateAgentProfileInput(ctx context.Context, v any) (model.CreateAgentProfileInput, error) {
+func (ec *executionContext) unmarshalNCreateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateAgentProfileInput(ctx context.Context, v any) (admin.CreateAgentProfileInput, error) {
 	res, err := ec.unmarshalInputCreateAgentProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21146,17 +21146,17 @@ func (ec *executionContext) unmarshalNCreateBannerInput2githubᚗcomᚋagentdesk
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateDialPlanInput(ctx context.Context, v any) (model.CreateDialPlanInput, error) {
+func (ec *executionContext) unmarshalNCreateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateDialPlanInput(ctx context.Context, v any) (admin.CreateDialPlanInput, error) {
 	res, err := ec.unmarshalInputCreateDialPlanInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateSkillProfileInput(ctx context.Context, v any) (model.CreateSkillProfileInput, error) {
+func (ec *executionContext) unmarshalNCreateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateSkillProfileInput(ctx context.Context, v any) (admin.CreateSkillProfileInput, error) {
 	res, err := ec.unmarshalInputCreateSkillProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCreateTeamInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCreateTeamInput(ctx context.Context, v any) (model.CreateTeamInput, error) {
+func (ec *executionContext) unmarshalNCreateTeamInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐCreateTeamInput(ctx context.Context, v any) (admin.CreateTeamInput, error) {
 	res, err := ec.unmarshalInputCreateTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21615,13 +21615,13 @@ func (ec *executionContext) marshalNSkill2ᚕgithubᚗcomᚋagentdeskᚋagentdes
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInputᚄ(ctx context.Context, v any) ([]*model.SkillInput, error) {
+func (ec *executionContext) unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx context.Context, v any) ([]*admin.SkillInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.SkillInput, len(vSlice))
+	res := make([]*admin.SkillInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -21629,7 +21629,7 @@ func (ec *executionContext) unmarshalNSkillInput2ᚕᚖgithubᚗcomᚋagentdesk�
 	return res, nil
 }
 
-func (ec *executionContext) unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInput(ctx context.Context, v any) (*model.SkillInput, error) {
+func (ec *executionContext) unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInput(ctx context.Context, v any) (*admin.SkillInput, error) {
 	res, err := ec.unmarshalInputSkillInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22035,17 +22035,17 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) unmarshalNUpdateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateAgentProfileInput(ctx context.Context, v any) (model.UpdateAgentProfileInput, error) {
+func (ec *executionContext) unmarshalNUpdateAgentProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateAgentProfileInput(ctx context.Context, v any) (admin.UpdateAgentProfileInput, error) {
 	res, err := ec.unmarshalInputUpdateAgentProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateDialPlanInput(ctx context.Context, v any) (model.UpdateDialPlanInput, error) {
+func (ec *executionContext) unmarshalNUpdateDialPlanInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateDialPlanInput(ctx context.Context, v any) (admin.UpdateDialPlanInput, error) {
 	res, err := ec.unmarshalInputUpdateDialPlanInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNUpdateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUpdateSkillProfileInput(ctx context.Context, v any) (model.UpdateSkillProfileInput, error) {
+func (ec *executionContext) unmarshalNUpdateSkillProfileInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐUpdateSkillProfileInput(ctx context.Context, v any) (admin.UpdateSkillProfileInput, error) {
 	res, err := ec.unmarshalInputUpdateSkillProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22535,16 +22535,16 @@ var (
 	}
 )
 
-func (ec *executionContext) unmarshalOSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInputᚄ(ctx context.Context, v any) ([]*model.SkillInput, error) {
+func (ec *executionContext) unmarshalOSkillInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx context.Context, v any) ([]*admin.SkillInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.SkillInput, len(vSlice))
+	res := make([]*admin.SkillInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSkillInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22754,7 +22754,7 @@ func (ec *executionContext) marshalOTeam2ᚖgithubᚗcomᚋagentdeskᚋagentdesk
 	return ec._Team(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOTeamFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamFilter(ctx context.Context, v any) (*model.TeamFilter, error) {
+func (ec *executionContext) unmarshalOTeamFilter2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐTeamFilter(ctx context.Context, v any) (*admin.TeamFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

@@ -7,62 +7,88 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/admin"
 )
 
 func (r *agentProfileResolver) Tenant(ctx context.Context, obj *ent.AgentProfile) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.Admin.OwnerTenant(ctx, obj.TenantID)
 }
 
 func (r *agentProfileResolver) DialPlans(ctx context.Context, obj *ent.AgentProfile) ([]*ent.DialPlan, error) {
-	panic(fmt.Errorf("not implemented: DialPlans - dialPlans"))
+	return r.Admin.ProfileDialPlans(ctx, obj)
 }
 
 func (r *dialPlanResolver) Tenant(ctx context.Context, obj *ent.DialPlan) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.Admin.OwnerTenant(ctx, obj.TenantID)
 }
 
-func (r *mutationResolver) CreateAgentProfile(ctx context.Context, input model.CreateAgentProfileInput) (*ent.AgentProfile, error) {
-	panic(fmt.Errorf("not implemented: CreateAgentProfile - createAgentProfile"))
+func (r *mutationResolver) CreateAgentProfile(ctx context.Context, input admin.CreateAgentProfileInput) (*ent.AgentProfile, error) {
+	return r.Admin.CreateAgentProfile(ctx, input)
 }
 
-func (r *mutationResolver) UpdateAgentProfile(ctx context.Context, id string, input model.UpdateAgentProfileInput) (*ent.AgentProfile, error) {
-	panic(fmt.Errorf("not implemented: UpdateAgentProfile - updateAgentProfile"))
+func (r *mutationResolver) UpdateAgentProfile(ctx context.Context, id string, input admin.UpdateAgentProfileInput) (*ent.AgentProfile, error) {
+	return r.Admin.UpdateAgentProfile(ctx, id, input)
 }
 
 func (r *mutationResolver) DeleteAgentProfile(ctx context.Context, id string) (bool, error) {
-	panic(fmt.Errorf("not implemented: DeleteAgentProfile - deleteAgentProfile"))
+	if err := r.Admin.DeleteAgentProfile(ctx, id); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-func (r *mutationResolver) CreateDialPlan(ctx context.Context, input model.CreateDialPlanInput) (*ent.DialPlan, error) {
-	panic(fmt.Errorf("not implemented: CreateDialPlan - createDialPlan"))
+func (r *mutationResolver) CreateDialPlan(ctx context.Context, input admin.CreateDialPlanInput) (*ent.DialPlan, error) {
+	return r.Admin.CreateDialPlan(ctx, input)
 }
 
-func (r *mutationResolver) UpdateDialPlan(ctx context.Context, id string, input model.UpdateDialPlanInput) (*ent.DialPlan, error) {
-	panic(fmt.Errorf("not implemented: UpdateDialPlan - updateDialPlan"))
+func (r *mutationResolver) UpdateDialPlan(ctx context.Context, id string, input admin.UpdateDialPlanInput) (*ent.DialPlan, error) {
+	return r.Admin.UpdateDialPlan(ctx, id, input)
 }
 
 func (r *mutationResolver) DeleteDialPlan(ctx context.Context, id string) (bool, error) {
-	panic(fmt.Errorf("not implemented: DeleteDialPlan - deleteDialPlan"))
+	if err := r.Admin.DeleteDialPlan(ctx, id); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *queryResolver) AgentProfile(ctx context.Context, id string) (*ent.AgentProfile, error) {
-	panic(fmt.Errorf("not implemented: AgentProfile - agentProfile"))
+	return r.Admin.AgentProfile(ctx, id)
 }
 
 func (r *queryResolver) AgentProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.AgentProfileConnection, error) {
-	panic(fmt.Errorf("not implemented: AgentProfiles - agentProfiles"))
+	q, err := r.Admin.AgentProfilesQuery(ctx, tenantID, search(filter))
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(n *ent.AgentProfile) string { return n.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.AgentProfile) *model.AgentProfileEdge {
+		return &model.AgentProfileEdge{Cursor: c, Node: n}
+	})
+	return &model.AgentProfileConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) DialPlan(ctx context.Context, id string) (*ent.DialPlan, error) {
-	panic(fmt.Errorf("not implemented: DialPlan - dialPlan"))
+	return r.Admin.DialPlan(ctx, id)
 }
 
 func (r *queryResolver) DialPlans(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.DialPlanConnection, error) {
-	panic(fmt.Errorf("not implemented: DialPlans - dialPlans"))
+	q, err := r.Admin.DialPlansQuery(ctx, tenantID, search(filter))
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(n *ent.DialPlan) string { return n.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.DialPlan) *model.DialPlanEdge { return &model.DialPlanEdge{Cursor: c, Node: n} })
+	return &model.DialPlanConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *Resolver) AgentProfile() AgentProfileResolver { return &agentProfileResolver{r} }

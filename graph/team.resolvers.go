@@ -7,46 +7,67 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/admin"
 )
 
-func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTeamInput) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: CreateTeam - createTeam"))
+func (r *mutationResolver) CreateTeam(ctx context.Context, input admin.CreateTeamInput) (*ent.Team, error) {
+	return r.Admin.CreateTeam(ctx, input)
 }
 
 func (r *mutationResolver) UpdateTeam(ctx context.Context, id string, input model.UpdateTeamInput) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: UpdateTeam - updateTeam"))
+	return r.Admin.UpdateTeam(ctx, id, teamUpdate(input))
 }
 
 func (r *mutationResolver) DeleteTeam(ctx context.Context, id string) (bool, error) {
-	panic(fmt.Errorf("not implemented: DeleteTeam - deleteTeam"))
+	if err := r.Admin.DeleteTeam(ctx, id); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *mutationResolver) AddTeamMembers(ctx context.Context, teamID string, userIds []string) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: AddTeamMembers - addTeamMembers"))
+	return r.Admin.AddTeamMembers(ctx, teamID, userIds)
 }
 
 func (r *mutationResolver) RemoveTeamMembers(ctx context.Context, teamID string, userIds []string) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: RemoveTeamMembers - removeTeamMembers"))
+	return r.Admin.RemoveTeamMembers(ctx, teamID, userIds)
 }
 
 func (r *queryResolver) Team(ctx context.Context, id string) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: Team - team"))
+	return r.Admin.Team(ctx, id)
 }
 
-func (r *queryResolver) Teams(ctx context.Context, tenantID string, filter *model.TeamFilter, first *int, after *string) (*model.TeamConnection, error) {
-	panic(fmt.Errorf("not implemented: Teams - teams"))
+func (r *queryResolver) Teams(ctx context.Context, tenantID string, filter *admin.TeamFilter, first *int, after *string) (*model.TeamConnection, error) {
+	q, err := r.Admin.TeamsQuery(ctx, tenantID, filter)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(n *ent.Team) string { return n.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.Team) *model.TeamEdge { return &model.TeamEdge{Cursor: c, Node: n} })
+	return &model.TeamConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *teamResolver) Tenant(ctx context.Context, obj *ent.Team) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.Admin.OwnerTenant(ctx, obj.TenantID)
 }
 
 func (r *teamResolver) Members(ctx context.Context, obj *ent.Team, first *int, after *string) (*model.UserConnection, error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	q, err := r.Admin.TeamMembersQuery(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(n *ent.User) string { return n.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: n} })
+	return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }

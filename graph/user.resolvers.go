@@ -36,16 +36,19 @@ func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv
 	return importResult(res), nil
 }
 
-func (r *mutationResolver) CreateSkillProfile(ctx context.Context, input model.CreateSkillProfileInput) (*ent.SkillProfile, error) {
-	panic(fmt.Errorf("not implemented: CreateSkillProfile - createSkillProfile"))
+func (r *mutationResolver) CreateSkillProfile(ctx context.Context, input admin.CreateSkillProfileInput) (*ent.SkillProfile, error) {
+	return r.Admin.CreateSkillProfile(ctx, input)
 }
 
-func (r *mutationResolver) UpdateSkillProfile(ctx context.Context, id string, input model.UpdateSkillProfileInput) (*ent.SkillProfile, error) {
-	panic(fmt.Errorf("not implemented: UpdateSkillProfile - updateSkillProfile"))
+func (r *mutationResolver) UpdateSkillProfile(ctx context.Context, id string, input admin.UpdateSkillProfileInput) (*ent.SkillProfile, error) {
+	return r.Admin.UpdateSkillProfile(ctx, id, input)
 }
 
 func (r *mutationResolver) DeleteSkillProfile(ctx context.Context, id string) (bool, error) {
-	panic(fmt.Errorf("not implemented: DeleteSkillProfile - deleteSkillProfile"))
+	if err := r.Admin.DeleteSkillProfile(ctx, id); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) {
@@ -66,15 +69,26 @@ func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *admi
 }
 
 func (r *queryResolver) SkillProfile(ctx context.Context, id string) (*ent.SkillProfile, error) {
-	panic(fmt.Errorf("not implemented: SkillProfile - skillProfile"))
+	return r.Admin.SkillProfile(ctx, id)
 }
 
 func (r *queryResolver) SkillProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.SkillProfileConnection, error) {
-	panic(fmt.Errorf("not implemented: SkillProfiles - skillProfiles"))
+	q, err := r.Admin.SkillProfilesQuery(ctx, tenantID, search(filter))
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(n *ent.SkillProfile) string { return n.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.SkillProfile) *model.SkillProfileEdge {
+		return &model.SkillProfileEdge{Cursor: c, Node: n}
+	})
+	return &model.SkillProfileConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *skillProfileResolver) Tenant(ctx context.Context, obj *ent.SkillProfile) (*ent.Tenant, error) {
-	panic(fmt.Errorf("not implemented: Tenant - tenant"))
+	return r.Admin.OwnerTenant(ctx, obj.TenantID)
 }
 
 func (r *userResolver) Tenant(ctx context.Context, obj *ent.User) (*ent.Tenant, error) {

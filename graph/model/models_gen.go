@@ -99,38 +99,6 @@ type Country struct {
 	CallingCode int    `json:"callingCode"`
 }
 
-type CreateAgentProfileInput struct {
-	TenantID             string                             `json:"tenantId"`
-	Name                 string                             `json:"name"`
-	Description          *string                            `json:"description,omitempty"`
-	LoginVoiceOptions    []station.Type                     `json:"loginVoiceOptions"`
-	DialNumberValidation *agentprofile.DialNumberValidation `json:"dialNumberValidation,omitempty"`
-	DialPlanIds          []string                           `json:"dialPlanIds,omitempty"`
-	AutoAnswer           *bool                              `json:"autoAnswer,omitempty"`
-}
-
-type CreateDialPlanInput struct {
-	TenantID          string  `json:"tenantId"`
-	Name              string  `json:"name"`
-	RegularExpression string  `json:"regularExpression"`
-	Prefix            *string `json:"prefix,omitempty"`
-	StrippedChars     *string `json:"strippedChars,omitempty"`
-	Active            *bool   `json:"active,omitempty"`
-}
-
-type CreateSkillProfileInput struct {
-	TenantID string        `json:"tenantId"`
-	Name     string        `json:"name"`
-	Skills   []*SkillInput `json:"skills"`
-}
-
-type CreateTeamInput struct {
-	TenantID string    `json:"tenantId"`
-	Name     string    `json:"name"`
-	Type     team.Type `json:"type"`
-	Capacity *int      `json:"capacity,omitempty"`
-}
-
 type DesktopEvent struct {
 	Type    DesktopEventType `json:"type"`
 	At      time.Time        `json:"at"`
@@ -235,11 +203,6 @@ type SignInOptions struct {
 	State *string `json:"state,omitempty"`
 }
 
-type SkillInput struct {
-	Name        string `json:"name"`
-	Proficiency int    `json:"proficiency"`
-}
-
 type SkillProfileConnection struct {
 	Edges      []*SkillProfileEdge `json:"edges"`
 	PageInfo   *PageInfo           `json:"pageInfo"`
@@ -252,8 +215,8 @@ type SkillProfileEdge struct {
 }
 
 type SkillProfileSpecInput struct {
-	Name   string        `json:"name"`
-	Skills []*SkillInput `json:"skills"`
+	Name   string              `json:"name"`
+	Skills []*admin.SkillInput `json:"skills"`
 }
 
 type SsoSettings struct {
@@ -321,11 +284,6 @@ type TeamEdge struct {
 	Node   *ent.Team `json:"node"`
 }
 
-type TeamFilter struct {
-	Search *string    `json:"search,omitempty"`
-	Type   *team.Type `json:"type,omitempty"`
-}
-
 type TeamSpecInput struct {
 	Name     string    `json:"name"`
 	Type     team.Type `json:"type"`
@@ -387,28 +345,6 @@ type TenantSpecInput struct {
 	SkillProfiles                   []*SkillProfileSpecInput     `json:"skillProfiles,omitempty"`
 	Teams                           []*TeamSpecInput             `json:"teams,omitempty"`
 	Users                           []*UserSpecInput             `json:"users,omitempty"`
-}
-
-type UpdateAgentProfileInput struct {
-	Name                 *string                            `json:"name,omitempty"`
-	Description          *string                            `json:"description,omitempty"`
-	LoginVoiceOptions    []station.Type                     `json:"loginVoiceOptions,omitempty"`
-	DialNumberValidation *agentprofile.DialNumberValidation `json:"dialNumberValidation,omitempty"`
-	DialPlanIds          []string                           `json:"dialPlanIds,omitempty"`
-	AutoAnswer           *bool                              `json:"autoAnswer,omitempty"`
-}
-
-type UpdateDialPlanInput struct {
-	Name              *string `json:"name,omitempty"`
-	RegularExpression *string `json:"regularExpression,omitempty"`
-	Prefix            *string `json:"prefix,omitempty"`
-	StrippedChars     *string `json:"strippedChars,omitempty"`
-	Active            *bool   `json:"active,omitempty"`
-}
-
-type UpdateSkillProfileInput struct {
-	Name   *string       `json:"name,omitempty"`
-	Skills []*SkillInput `json:"skills,omitempty"`
 }
 
 type UpdateTeamInput struct {

@@ -1,0 +1,113 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/policy"
+)
+
+// nobodysTenant is a tenant id no tenant has (real ids are "ten_…").
+const nobodysTenant = "-"
+
+// authorizeOwned authorizes act on an object loaded by id, given the
+// tenant that owns it and the error of loading it. A missing object is
+// answered exactly as an object of another tenant would be: NOT_FOUND to a
+// caller whose role may act in its own tenant, FORBIDDEN or UNAUTHENTICATED
+// to the others, so no caller can tell from the answer whether an id exists.
+func (s *Service) authorizeOwned(ctx context.Context, act policy.Action, tenantID string, loadErr error) error {
+	if ent.IsNotFound(loadErr) {
+		if err := s.authorize(ctx, act, nobodysTenant); err != nil {
+			return err
+		}
+		return notFound()
+	}
+	if loadErr != nil {
+		return loadErr
+	}
+	return s.authorize(ctx, act, tenantID)
+}
+
+// requireTenantTx loads the tenant a new object goes into; the caller has
+// already been authorized for it, so a missing tenant is plain NOT_FOUND.
+func requireTenantTx(ctx context.Context, db *ent.Client, id string) (*ent.Tenant, error) {
+	t, err := db.Tenant.Get(ctx, id)
+	return t, loadErr(err)
+}
+
+// requireTenantExists is requireTenantTx for list queries, which need only
+// to know the tenant is there (a platform admin may name any id).
+func (s *Service) requireTenantExists(ctx context.Context, id string) error {
+	ok, err := s.DB.Tenant.Query().Where(tenant.ID(id)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return notFound()
+	}
+	return nil
+}
+
+// nameTaken is the CONFLICT of a name another object of the same kind in
+// the tenant already has.
+func nameTaken(kind, name string) error {
+	return apperr.New(apperr.Conflict, fmt.Sprintf("a %s named %q already exists in this tenant", kind, name)).With("field", "name")
+}
+
+// uniqueNameErr maps the unique (tenant_id, name) index refusing a write to
+// the same CONFLICT the check before the write gives. The check runs in the
+// same transaction, so this is a second line of defence (another writer on
+// a database without SQLite's IMMEDIATE transactions).
+func uniqueNameErr(err error, kind, name string) error {
+	if err != nil && ent.IsConstraintError(err) && isUniqueViolation(err) {
+		return nameTaken(kind, name)
+	}
+	return err
+}
+
+// isUniqueViolation tells a unique-index violation from the other
+// constraint errors (foreign keys, checks) by the drivers' wording: SQLite
+// says "UNIQUE constraint failed", PostgreSQL "duplicate key value".
+func isUniqueViolation(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value")
+}
+
+// uniqueIDs returns ids without repeats, in their first order, and refuses
+// more than max of them.
+func uniqueIDs(field string, ids []string, max int) ([]string, error) {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	if len(out) > max {
+		return nil, apperr.Invalid(field, fmt.Sprintf("%s lists at most %d ids", field, max))
+	}
+	return out, nil
+}
+
+// missingID is the first of want that have lacks.
+func missingID(want []string, have map[string]bool) string {
+	for _, id := range want {
+		if !have[id] {
+			return id
+		}
+	}
+	return ""
+}
+
+// plural is "1 user", "2 users".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
