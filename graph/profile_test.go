@@ -10,7 +10,6 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/auditevent"
 	"github.com/agentdesk/agentdesk/internal/testserver"
-	"github.com/agentdesk/agentdesk/policy"
 )
 
 // The helpers below (cfg…) serve the configuration tests of profiles, dial
@@ -18,31 +17,17 @@ import (
 
 const cfgPassword = "a strong passphrase 1"
 
-// cfgUser creates a user of a tenant straight in the database (so these
-// tests do not depend on createUser) and returns its id; edit may set more.
-func cfgUser(t *testing.T, s *testserver.Server, tenantID, email string, role policy.Role, edit func(*ent.UserCreate)) string {
+// cfgUser creates a user of a tenant through createUser as root and
+// returns its id; extra adds fields to the input.
+func cfgUser(t *testing.T, s *testserver.Server, root, tenantID, email, role string, extra map[string]any) string {
 	t.Helper()
-	ctx := context.Background()
-	hash, err := s.App.SignIn.Hasher.Hash(ctx, cfgPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := s.App.DB.Client.User.Create().SetTenantID(tenantID).SetEmail(email).SetName("User " + email).
-		SetRole(role).SetPasswordHash(hash).SetPasswordChangedAt(s.Clock.Now())
-	if edit != nil {
-		edit(c)
-	}
-	u, err := c.Save(ctx)
-	if err != nil {
-		t.Fatalf("create user %s: %v", email, err)
-	}
-	return u.ID
+	return s.CreateUser(root, tenantID, email, role, cfgPassword, extra)
 }
 
 // cfgSignIn creates a user with a role in a tenant and signs it in.
-func cfgSignIn(t *testing.T, s *testserver.Server, tenantID, email string, role policy.Role) string {
+func cfgSignIn(t *testing.T, s *testserver.Server, root, tenantID, email, role string) string {
 	t.Helper()
-	cfgUser(t, s, tenantID, email, role, nil)
+	cfgUser(t, s, root, tenantID, email, role, nil)
 	return s.SignIn(email, cfgPassword)
 }
 
@@ -193,7 +178,7 @@ func TestAgentProfileLifecycle(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	adminID := cfgUser(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin, nil)
+	adminID := cfgUser(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN", nil)
 	admin := s.SignIn("admin@acme.test", cfgPassword)
 
 	plan := mustCreatePlan(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "UK", "regularExpression": `44[0-9]{10}`, "prefix": "44", "strippedChars": " -"})
@@ -249,11 +234,11 @@ func TestAgentProfileLifecycle(t *testing.T) {
 	}
 
 	// Supervisors read profiles; agents do not.
-	sup := cfgSignIn(t, s, tn.ID, "sup@acme.test", policy.Supervisor)
+	sup := cfgSignIn(t, s, root, tn.ID, "sup@acme.test", "SUPERVISOR")
 	if p := cfgList(t, s, sup, listProfiles, "agentProfiles", map[string]any{"t": tn.ID, "q": "SALE"}); p.TotalCount != 1 || p.Edges[0].Node.Name != "Sales" {
 		t.Fatalf("filtered profiles = %+v", p)
 	}
-	agent := cfgSignIn(t, s, tn.ID, "agent@acme.test", policy.Agent)
+	agent := cfgSignIn(t, s, root, tn.ID, "agent@acme.test", "AGENT")
 	cfgWant(t, s.Do(agent, listProfiles, map[string]any{"t": tn.ID}), "FORBIDDEN", "")
 	cfgWant(t, s.Do(sup, `mutation($id:ID!){ deleteAgentProfile(id:$id) }`, map[string]any{"id": p.ID}), "FORBIDDEN", "")
 
@@ -273,7 +258,7 @@ func TestAgentProfileRejectsBadInput(t *testing.T) {
 	other := s.CreateTenant(root, "other")
 	// acme allows dial numbers and extensions only.
 	s.MustDo(root, `mutation($id:ID!){ updateTenant(id:$id, input:{stationTypes:[DIAL_NUMBER, EXTENSION]}){ id } }`, map[string]any{"id": tn.ID}, nil)
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	mustCreateProfile(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Taken", "loginVoiceOptions": []string{"EXTENSION"}})
 	inactive := mustCreatePlan(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Off", "regularExpression": "1.*", "active": false})
 	foreign := mustCreatePlan(t, s, root, map[string]any{"tenantId": other.ID, "name": "Theirs", "regularExpression": "1.*"})
@@ -355,10 +340,10 @@ func TestDeleteAgentProfileInUse(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	p := mustCreateProfile(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Held", "loginVoiceOptions": []string{"DIAL_NUMBER"}})
 	for _, email := range []string{"a1@acme.test", "a2@acme.test"} {
-		cfgUser(t, s, tn.ID, email, policy.Agent, func(c *ent.UserCreate) { c.SetAgentProfileID(p.ID) })
+		cfgUser(t, s, root, tn.ID, email, "AGENT", map[string]any{"agentProfileId": p.ID})
 	}
 	r := s.Do(admin, `mutation($id:ID!){ deleteAgentProfile(id:$id) }`, map[string]any{"id": p.ID})
 	cfgWant(t, r, "IN_USE", "")
@@ -379,9 +364,9 @@ func TestConfigAcrossTenants(t *testing.T) {
 	root := s.RootToken()
 	a := s.CreateTenant(root, "alpha")
 	b := s.CreateTenant(root, "beta")
-	adminA := cfgSignIn(t, s, a.ID, "admin@alpha.test", policy.TenantAdmin)
-	adminB := cfgSignIn(t, s, b.ID, "admin@beta.test", policy.TenantAdmin)
-	agentB := cfgSignIn(t, s, b.ID, "agent@beta.test", policy.Agent)
+	adminA := cfgSignIn(t, s, root, a.ID, "admin@alpha.test", "TENANT_ADMIN")
+	adminB := cfgSignIn(t, s, root, b.ID, "admin@beta.test", "TENANT_ADMIN")
+	agentB := cfgSignIn(t, s, root, b.ID, "agent@beta.test", "AGENT")
 	plan := mustCreatePlan(t, s, adminA, map[string]any{"tenantId": a.ID, "name": "Mine", "regularExpression": "1.*"})
 	prof := mustCreateProfile(t, s, adminA, map[string]any{"tenantId": a.ID, "name": "Mine", "loginVoiceOptions": []string{"DIAL_NUMBER"}})
 
@@ -431,7 +416,7 @@ func TestAgentProfilesAndDialPlansPaginate(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	var names []string
 	for i := range 5 {
 		name := fmt.Sprintf("Profile %d", i)
@@ -452,7 +437,7 @@ func TestDialPlanLifecycle(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	adminID := cfgUser(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin, nil)
+	adminID := cfgUser(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN", nil)
 	admin := s.SignIn("admin@acme.test", cfgPassword)
 
 	p := mustCreatePlan(t, s, admin, map[string]any{"tenantId": tn.ID, "name": " AU ", "regularExpression": `61[2-478][0-9]{8}`})
@@ -483,7 +468,7 @@ func TestDialPlanRejectsBadInput(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	base := func() map[string]any {
 		return map[string]any{"tenantId": tn.ID, "name": "New", "regularExpression": "[0-9]+"}
 	}
@@ -525,7 +510,7 @@ func TestDialPlanInUse(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	only := mustCreatePlan(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Only", "regularExpression": "1.*"})
 	spare := mustCreatePlan(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Spare", "regularExpression": "4.*"})
 	prof := mustCreateProfile(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Strict", "loginVoiceOptions": []string{"DIAL_NUMBER"},

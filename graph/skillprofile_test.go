@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/testserver"
-	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -45,7 +43,7 @@ func TestSkillProfileLifecycle(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	adminID := cfgUser(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin, nil)
+	adminID := cfgUser(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN", nil)
 	admin := s.SignIn("admin@acme.test", cfgPassword)
 
 	p := mustCreateSkillProfile(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Billing",
@@ -70,7 +68,7 @@ func TestSkillProfileLifecycle(t *testing.T) {
 	cfgAudit(t, s, "updateSkillProfile", p.ID, 2)
 
 	var got struct{ SkillProfile skillProfileOut }
-	sup := cfgSignIn(t, s, tn.ID, "sup@acme.test", policy.Supervisor)
+	sup := cfgSignIn(t, s, root, tn.ID, "sup@acme.test", "SUPERVISOR")
 	s.MustDo(sup, `query($id:ID!){ skillProfile(id:$id){ name skills{ name } tenant{ id } } }`, map[string]any{"id": p.ID}, &got)
 	if got.SkillProfile.Name != "Billing EU" || got.SkillProfile.Tenant.ID != tn.ID {
 		t.Fatalf("skillProfile = %+v", got)
@@ -78,13 +76,13 @@ func TestSkillProfileLifecycle(t *testing.T) {
 	cfgWant(t, s.Do(sup, `mutation($id:ID!){ deleteSkillProfile(id:$id) }`, map[string]any{"id": p.ID}), "FORBIDDEN", "")
 
 	// A profile users hold cannot be deleted.
-	holder := cfgUser(t, s, tn.ID, "agent@acme.test", policy.Agent, func(c *ent.UserCreate) { c.SetSkillProfileID(p.ID) })
+	holder := cfgUser(t, s, root, tn.ID, "agent@acme.test", "AGENT", map[string]any{"skillProfileId": p.ID})
 	r := s.Do(admin, `mutation($id:ID!){ deleteSkillProfile(id:$id) }`, map[string]any{"id": p.ID})
 	cfgWant(t, r, "IN_USE", "")
 	if !strings.Contains(r.Errors[0].Message, "1 user") {
 		t.Fatalf("message = %q", r.Errors[0].Message)
 	}
-	s.App.DB.Client.User.UpdateOneID(holder).ClearSkillProfileID().ExecX(t.Context())
+	s.MustDo(admin, `mutation($id:ID!){ updateUser(id:$id, input:{skillProfileId:null}){ id } }`, map[string]any{"id": holder}, nil)
 
 	var del struct{ DeleteSkillProfile bool }
 	s.MustDo(admin, `mutation($id:ID!){ deleteSkillProfile(id:$id) }`, map[string]any{"id": p.ID}, &del)
@@ -100,7 +98,7 @@ func TestSkillProfileRejectsBadInput(t *testing.T) {
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
 	other := s.CreateTenant(root, "other")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	taken := mustCreateSkillProfile(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Taken", "skills": skills("A", 1)})
 
 	hundredAndOne := make([]any, 0, 202)
@@ -147,7 +145,7 @@ func TestSkillProfileRejectsBadInput(t *testing.T) {
 	cfgWant(t, s.Do(admin, updateSkillProfile, map[string]any{"id": p.ID, "in": map[string]any{"skills": skills("x", 12)}}), "VALIDATION_ERROR", "skills")
 
 	// Across tenants: NOT_FOUND, as for an id that does not exist.
-	adminB := cfgSignIn(t, s, other.ID, "admin@other.test", policy.TenantAdmin)
+	adminB := cfgSignIn(t, s, root, other.ID, "admin@other.test", "TENANT_ADMIN")
 	for _, id := range []string{taken.ID, "skp_nope"} {
 		cfgWant(t, s.Do(adminB, updateSkillProfile, map[string]any{"id": id, "in": map[string]any{"name": "Stolen"}}), "NOT_FOUND", "")
 		cfgWant(t, s.Do(adminB, `mutation($id:ID!){ deleteSkillProfile(id:$id) }`, map[string]any{"id": id}), "NOT_FOUND", "")
@@ -160,7 +158,7 @@ func TestSkillProfilesPaginate(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	var names []string
 	for i := range 5 {
 		name := fmt.Sprintf("Skills %d", i)

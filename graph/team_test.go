@@ -8,7 +8,6 @@ import (
 
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/testserver"
-	"github.com/agentdesk/agentdesk/policy"
 )
 
 const (
@@ -47,7 +46,7 @@ func TestTeamLifecycle(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	adminID := cfgUser(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin, nil)
+	adminID := cfgUser(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN", nil)
 	admin := s.SignIn("admin@acme.test", cfgPassword)
 
 	sales := mustCreateTeam(t, s, admin, map[string]any{"tenantId": tn.ID, "name": " Sales ", "type": "AGENT"})
@@ -66,7 +65,7 @@ func TestTeamLifecycle(t *testing.T) {
 	var agents, names []string
 	for i := range 3 {
 		email := fmt.Sprintf("agent%d@acme.test", i)
-		agents = append(agents, cfgUser(t, s, tn.ID, email, policy.Agent, nil))
+		agents = append(agents, cfgUser(t, s, root, tn.ID, email, "AGENT", nil))
 		names = append(names, "User "+email)
 	}
 	var add struct{ AddTeamMembers teamOut }
@@ -110,7 +109,7 @@ func TestTeamLifecycle(t *testing.T) {
 	cfgAudit(t, s, "updateTeam", overflow.ID, 3)
 
 	// Supervisors read teams and their members; agents read neither.
-	sup := cfgSignIn(t, s, tn.ID, "sup@acme.test", policy.Supervisor)
+	sup := cfgSignIn(t, s, root, tn.ID, "sup@acme.test", "SUPERVISOR")
 	if p := cfgList(t, s, sup, listMembers, "team.members", map[string]any{"id": sales.ID}); p.TotalCount != 2 {
 		t.Fatalf("supervisor's members = %+v", p)
 	}
@@ -136,7 +135,7 @@ func TestTeamRejectsBadInput(t *testing.T) {
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
 	other := s.CreateTenant(root, "other")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	mustCreateTeam(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Taken", "type": "AGENT"})
 
 	base := func() map[string]any { return map[string]any{"tenantId": tn.ID, "name": "New", "type": "AGENT"} }
@@ -174,12 +173,12 @@ func TestTeamRejectsBadInput(t *testing.T) {
 	cfgWant(t, s.Do(admin, updateTeam, map[string]any{"id": team.ID, "in": map[string]any{"type": "CAPACITY"}}), "VALIDATION_ERROR", "")
 
 	// A capacity team has no members.
-	agent := cfgUser(t, s, tn.ID, "agent@acme.test", policy.Agent, nil)
+	agent := cfgUser(t, s, root, tn.ID, "agent@acme.test", "AGENT", nil)
 	cfgWant(t, s.Do(admin, addMembers, map[string]any{"id": capTeam.ID, "u": []string{agent}}), "VALIDATION_ERROR", "teamId")
 
 	// Members must be users of the team's tenant; another tenant's user
 	// reads exactly like one that does not exist.
-	stranger := cfgUser(t, s, other.ID, "agent@other.test", policy.Agent, nil)
+	stranger := cfgUser(t, s, root, other.ID, "agent@other.test", "AGENT", nil)
 	a := s.Do(admin, addMembers, map[string]any{"id": team.ID, "u": []string{agent, stranger}})
 	cfgWant(t, a, "VALIDATION_ERROR", "userIds")
 	b := s.Do(admin, addMembers, map[string]any{"id": team.ID, "u": []string{agent, "usr_nope"}})
@@ -208,12 +207,12 @@ func TestTeamAcrossTenants(t *testing.T) {
 	root := s.RootToken()
 	a := s.CreateTenant(root, "alpha")
 	b := s.CreateTenant(root, "beta")
-	adminA := cfgSignIn(t, s, a.ID, "admin@alpha.test", policy.TenantAdmin)
-	adminB := cfgSignIn(t, s, b.ID, "admin@beta.test", policy.TenantAdmin)
+	adminA := cfgSignIn(t, s, root, a.ID, "admin@alpha.test", "TENANT_ADMIN")
+	adminB := cfgSignIn(t, s, root, b.ID, "admin@beta.test", "TENANT_ADMIN")
 	team := mustCreateTeam(t, s, adminA, map[string]any{"tenantId": a.ID, "name": "Alpha team", "type": "AGENT"})
-	member := cfgUser(t, s, a.ID, "agent@alpha.test", policy.Agent, nil)
+	member := cfgUser(t, s, root, a.ID, "agent@alpha.test", "AGENT", nil)
 	s.MustDo(adminA, addMembers, map[string]any{"id": team.ID, "u": []string{member}}, nil)
-	userB := cfgUser(t, s, b.ID, "agent@beta.test", policy.Agent, nil)
+	userB := cfgUser(t, s, root, b.ID, "agent@beta.test", "AGENT", nil)
 
 	for name, op := range map[string]struct {
 		query string
@@ -247,7 +246,7 @@ func TestTeamsFilterAndPaginate(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	var all, agentTeams []string
 	for i := range 5 {
 		typ, name := "AGENT", fmt.Sprintf("Sales %d", i)
@@ -270,9 +269,9 @@ func TestDeleteTeamInUse(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "acme")
-	admin := cfgSignIn(t, s, tn.ID, "admin@acme.test", policy.TenantAdmin)
+	admin := cfgSignIn(t, s, root, tn.ID, "admin@acme.test", "TENANT_ADMIN")
 	team := mustCreateTeam(t, s, admin, map[string]any{"tenantId": tn.ID, "name": "Busy", "type": "AGENT"})
-	agent := cfgUser(t, s, tn.ID, "agent@acme.test", policy.Agent, nil)
+	agent := cfgUser(t, s, root, tn.ID, "agent@acme.test", "AGENT", nil)
 	s.MustDo(admin, addMembers, map[string]any{"id": team.ID, "u": []string{agent}}, nil)
 	now := s.Clock.Now()
 	ds := s.App.DB.Client.DesktopSession.Create().SetTenantID(tn.ID).SetUserID(agent).SetClientID("tab-1").
