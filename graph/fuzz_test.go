@@ -26,6 +26,11 @@ func FuzzGraphQLEndpoint(f *testing.F) {
 		{`query { tenants(first: -1) { totalCount } }`, `{}`},
 		{`mutation { deleteTenant(id: "") }`, `{}`},
 		{"{\x00}", `{}`},
+		{`mutation($in: CreateDialPlanInput!){ createDialPlan(input:$in){ id } }`, `{"in":{"tenantId":"ten_x","name":"x","regularExpression":"([0-9"}}`},
+		{`mutation($in: CreateAgentProfileInput!){ createAgentProfile(input:$in){ id dialPlans { id } } }`, `{"in":{"tenantId":"ten_x","name":"p","loginVoiceOptions":["DESKTOP"],"dialPlanIds":["dpl_x"]}}`},
+		{`mutation($id: ID!, $u: [ID!]!){ addTeamMembers(teamId:$id, userIds:$u){ members(first: 1){ totalCount } } }`, `{"id":"tea_x","u":["usr_x","usr_x"]}`},
+		{`query($t: ID!){ teams(tenantId:$t, filter:{search:"%_", type:CAPACITY}){ totalCount } skillProfiles(tenantId:$t){ totalCount } }`, `{"t":"ten_x"}`},
+		{`mutation($id: ID!){ updateTeam(id:$id, input:{capacity:null}){ id } }`, `{"id":"tea_x"}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.query, s.vars, false)
