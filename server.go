@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -20,6 +21,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/graph"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
@@ -58,6 +60,15 @@ type Config struct {
 	// RateLimit bounds requests per client address (anonymous) and per
 	// token (signed in).
 	RateLimit RateLimit
+	// DesktopSweepInterval is how often idle desktop sessions are looked
+	// for (default desktop.DefaultSweepInterval); negative turns the
+	// background sweep off (tests that sweep by hand).
+	DesktopSweepInterval time.Duration
+	// TeamsRedirectURL is the desktop page a Teams identity provider sends
+	// the agent back to; default PublicURL + "/desktop/teams-callback".
+	TeamsRedirectURL string
+	// HTTPClient calls identity providers; nil means a 10-second timeout.
+	HTTPClient *http.Client
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -70,11 +81,15 @@ type Server struct {
 	DB      *store.DB
 	SignIn  *signin.Service
 	Admin   *admin.Service
+	Desktop *desktop.Service
+	// Sweeper ends idle desktop sessions; it runs in the background unless
+	// DesktopSweepInterval is negative.
+	Sweeper *desktop.Sweeper
 	// Provision imports users and applies tenant specs.
 	Provision *provision.Service
 	log       *slog.Logger
 	stop      context.CancelFunc
-	done      chan struct{}
+	workers   sync.WaitGroup
 }
 
 // New builds the service from cfg.
@@ -122,19 +137,26 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	prov := &provision.Service{Admin: adm}
+	events := desktop.NewBroker(desktop.DefaultEventBuffer)
+	// Banner changes reach the desktops whoever makes them.
+	db.Client.Banner.Use(desktop.BannerHook(events, cfg.Now))
+	desk := &desktop.Service{
+		DB: db.Client, Policy: enforcer, Now: cfg.Now, Rand: cfg.Rand, Events: events, Log: cfg.Logger,
+		Teams: desktop.TeamsConfig{HTTPClient: cfg.HTTPClient, RedirectURL: cfg.TeamsRedirectURL},
+	}
 	resolver := &graph.Resolver{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
-		Admin: adm, Auth: signIn, Provision: prov, PublicURL: cfg.PublicURL,
+		Admin: adm, Auth: signIn, Desktop: desk, Provision: prov, PublicURL: cfg.PublicURL,
 	}
-	s := &Server{DB: db, SignIn: signIn, Admin: adm, Provision: prov, log: cfg.Logger, done: make(chan struct{})}
+	s := &Server{DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, log: cfg.Logger,
+		Sweeper: &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval}}
 	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
 
 	workers, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	go func() {
-		defer close(s.done)
-		<-workers.Done()
-	}()
+	if cfg.DesktopSweepInterval >= 0 {
+		s.workers.Go(func() { s.Sweeper.Run(workers) })
+	}
 	return s, nil
 }
 
@@ -142,7 +164,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // closes the database.
 func (s *Server) Close() error {
 	s.stop()
-	<-s.done
+	s.workers.Wait()
 	return s.DB.Close()
 }
 
@@ -170,6 +192,9 @@ func withDefaults(cfg Config) Config {
 		cfg.RateLimit = DefaultRateLimit()
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.TeamsRedirectURL == "" {
+		cfg.TeamsRedirectURL = cfg.PublicURL + "/desktop/teams-callback"
+	}
 	return cfg
 }
 

@@ -54,7 +54,7 @@ func (r *mutationResolver) ApplyTenant(ctx context.Context, spec model.TenantSpe
 }
 
 func (r *mutationResolver) ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error) {
-	panic(fmt.Errorf("not implemented: ForceSignOut - forceSignOut"))
+	return r.Desktop.ForceSignOut(ctx, sessionID, reason)
 }
 
 func (r *queryResolver) Banners(ctx context.Context, tenantID string, includeResolved *bool, first *int, after *string) (*model.BannerConnection, error) {
@@ -99,7 +99,18 @@ func (r *queryResolver) AuditEvents(ctx context.Context, tenantID *string, first
 }
 
 func (r *queryResolver) DesktopSessions(ctx context.Context, tenantID string, activeOnly *bool, first *int, after *string) (*model.DesktopSessionConnection, error) {
-	panic(fmt.Errorf("not implemented: DesktopSessions - desktopSessions"))
+	q, err := r.Desktop.SessionsQuery(ctx, tenantID, activeOnly == nil || *activeOnly)
+	if err != nil {
+		return nil, err
+	}
+	p, err := paginate(ctx, q, first, after, func(s *ent.DesktopSession) string { return s.ID })
+	if err != nil {
+		return nil, err
+	}
+	e, info := edges(p, func(c string, n *ent.DesktopSession) *model.DesktopSessionEdge {
+		return &model.DesktopSessionEdge{Cursor: c, Node: n}
+	})
+	return &model.DesktopSessionConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
 func (r *queryResolver) StationLoginDiagnostics(ctx context.Context, userID string) ([]*model.DiagnosticCheck, error) {

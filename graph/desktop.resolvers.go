@@ -7,79 +7,103 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
+	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/station"
 )
 
 func (r *desktopSessionResolver) User(ctx context.Context, obj *ent.DesktopSession) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	return r.DB.User.Get(ctx, obj.UserID)
 }
 
 func (r *desktopSessionResolver) Team(ctx context.Context, obj *ent.DesktopSession) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: Team - team"))
+	return r.teamOrNil(ctx, obj.TeamID)
 }
 
 func (r *desktopSessionResolver) Interactions(ctx context.Context, obj *ent.DesktopSession) ([]*ent.Interaction, error) {
-	panic(fmt.Errorf("not implemented: Interactions - interactions"))
+	return r.Desktop.Interactions(ctx, obj.ID)
 }
 
-func (r *mutationResolver) StationLogin(ctx context.Context, input model.StationLoginInput) (*model.StationLoginResult, error) {
-	panic(fmt.Errorf("not implemented: StationLogin - stationLogin"))
+func (r *mutationResolver) StationLogin(ctx context.Context, input desktop.StationLoginInput) (*model.StationLoginResult, error) {
+	res, err := r.Desktop.StationLogin(ctx, input)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.activityPage(ctx, res.Session.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.StationLoginResult{Session: res.Session, CredentialsSaved: res.CredentialsSaved,
+		CredentialsNotSavedReason: res.CredentialsNotSavedReason, ActivityPage: page}, nil
 }
 
 func (r *mutationResolver) ContinueSession(ctx context.Context, clientID string) (*ent.DesktopSession, error) {
-	panic(fmt.Errorf("not implemented: ContinueSession - continueSession"))
+	return r.Desktop.ContinueSession(ctx, clientID)
 }
 
 func (r *mutationResolver) SetAgentState(ctx context.Context, clientID string, state station.AgentState, idleCode *string) (*ent.DesktopSession, error) {
-	panic(fmt.Errorf("not implemented: SetAgentState - setAgentState"))
+	return r.Desktop.SetAgentState(ctx, clientID, state, idleCode)
 }
 
 func (r *mutationResolver) SignOut(ctx context.Context, clientID string) (bool, error) {
-	panic(fmt.Errorf("not implemented: SignOut - signOut"))
+	if err := r.Desktop.SignOut(ctx, clientID); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
-func (r *mutationResolver) RecordInteraction(ctx context.Context, input model.RecordInteractionInput) (*ent.Interaction, error) {
-	panic(fmt.Errorf("not implemented: RecordInteraction - recordInteraction"))
+func (r *mutationResolver) RecordInteraction(ctx context.Context, input desktop.RecordInteractionInput) (*ent.Interaction, error) {
+	return r.Desktop.RecordInteraction(ctx, input)
 }
 
-func (r *mutationResolver) StartTeamsAuthentication(ctx context.Context) (*model.TeamsAuthenticationStart, error) {
-	panic(fmt.Errorf("not implemented: StartTeamsAuthentication - startTeamsAuthentication"))
+func (r *mutationResolver) StartTeamsAuthentication(ctx context.Context) (*desktop.TeamsAuthenticationStart, error) {
+	return r.Desktop.StartTeamsAuthentication(ctx)
 }
 
 func (r *mutationResolver) CompleteTeamsAuthentication(ctx context.Context, state string, code string) (station.TeamsAuthStatus, error) {
-	panic(fmt.Errorf("not implemented: CompleteTeamsAuthentication - completeTeamsAuthentication"))
+	return r.Desktop.CompleteTeamsAuthentication(ctx, state, code)
 }
 
 func (r *mutationResolver) CancelTeamsAuthentication(ctx context.Context, state string) (station.TeamsAuthStatus, error) {
-	panic(fmt.Errorf("not implemented: CancelTeamsAuthentication - cancelTeamsAuthentication"))
+	return r.Desktop.CancelTeamsAuthentication(ctx, state)
 }
 
 func (r *queryResolver) StationLoginOptions(ctx context.Context) (*model.StationLoginOptions, error) {
-	panic(fmt.Errorf("not implemented: StationLoginOptions - stationLoginOptions"))
+	o, err := r.Desktop.StationLoginOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.stationLoginOptions(ctx, o)
 }
 
 func (r *queryResolver) Countries(ctx context.Context, filter *string) ([]*model.Country, error) {
-	panic(fmt.Errorf("not implemented: Countries - countries"))
+	var out []*model.Country
+	for _, c := range desktop.Countries(deref(filter)) {
+		out = append(out, country(c))
+	}
+	return out, nil
 }
 
-func (r *queryResolver) ValidateDialNumber(ctx context.Context, input model.DialNumberInput) (*model.DialNumberValidationResult, error) {
-	panic(fmt.Errorf("not implemented: ValidateDialNumber - validateDialNumber"))
+func (r *queryResolver) ValidateDialNumber(ctx context.Context, input desktop.DialNumberInput) (*desktop.DialNumberValidationResult, error) {
+	return r.Desktop.ValidateDialNumber(ctx, input)
 }
 
 func (r *queryResolver) DesktopSession(ctx context.Context, clientID string) (*ent.DesktopSession, error) {
-	panic(fmt.Errorf("not implemented: DesktopSession - desktopSession"))
+	return r.Desktop.DesktopSession(ctx, clientID)
 }
 
 func (r *rememberedStationResolver) Team(ctx context.Context, obj *ent.RememberedStation) (*ent.Team, error) {
-	panic(fmt.Errorf("not implemented: Team - team"))
+	return r.teamOrNil(ctx, obj.TeamID)
+}
+
+func (r *stationLoginOptionsResolver) Teams(ctx context.Context, obj *model.StationLoginOptions, filter *string) ([]*ent.Team, error) {
+	return r.Desktop.AgentTeams(ctx, deref(filter))
 }
 
 func (r *subscriptionResolver) DesktopEvents(ctx context.Context, clientID string) (<-chan *model.DesktopEvent, error) {
-	panic(fmt.Errorf("not implemented: DesktopEvents - desktopEvents"))
+	return r.desktopEvents(ctx, clientID)
 }
 
 func (r *Resolver) DesktopSession() DesktopSessionResolver { return &desktopSessionResolver{r} }
@@ -88,7 +112,12 @@ func (r *Resolver) RememberedStation() RememberedStationResolver {
 	return &rememberedStationResolver{r}
 }
 
+func (r *Resolver) StationLoginOptions() StationLoginOptionsResolver {
+	return &stationLoginOptionsResolver{r}
+}
+
 type (
-	desktopSessionResolver    struct{ *Resolver }
-	rememberedStationResolver struct{ *Resolver }
+	desktopSessionResolver      struct{ *Resolver }
+	rememberedStationResolver   struct{ *Resolver }
+	stationLoginOptionsResolver struct{ *Resolver }
 )

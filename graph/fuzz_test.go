@@ -21,6 +21,7 @@ func FuzzGraphQLEndpoint(f *testing.F) {
 		{`query($a: String){ tenants(after: $a){ totalCount } }`, `{"a":"not-a-cursor"}`},
 		{`mutation($in: CreateTenantInput!){ createTenant(input:$in){ id } }`, `{"in":{"name":"x","slug":"x-y","emailDomains":["x.test"]}}`},
 		{`mutation { signIn(email: "a@b.test", password: "x") { token } }`, `{}`},
+		{`{ countries(filter: "+61") { isoCode name callingCode } }`, `{}`},
 		{`fragment F on Tenant { id ...F } { tenants { edges { node { ...F } } } }`, `{}`},
 		{`{ a: me { id } b: me { id } }`, `{}`},
 		{`query { tenants(first: -1) { totalCount } }`, `{}`},

@@ -24,6 +24,7 @@ import (
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/graph/scalar"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
@@ -49,6 +50,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RememberedStation() RememberedStationResolver
 	SkillProfile() SkillProfileResolver
+	StationLoginOptions() StationLoginOptionsResolver
 	Subscription() SubscriptionResolver
 	Team() TeamResolver
 	Tenant() TenantResolver
@@ -296,7 +298,7 @@ type ComplexityRoot struct {
 		EndSession                  func(childComplexity int) int
 		ForceSignOut                func(childComplexity int, sessionID string, reason string) int
 		ImportUsers                 func(childComplexity int, tenantID string, csv string, dryRun *bool) int
-		RecordInteraction           func(childComplexity int, input model.RecordInteractionInput) int
+		RecordInteraction           func(childComplexity int, input desktop.RecordInteractionInput) int
 		RemoveActivityPageArtwork   func(childComplexity int, tenantID string) int
 		RemoveTeamMembers           func(childComplexity int, teamID string, userIds []string) int
 		RequestPasswordReset        func(childComplexity int, email string) int
@@ -307,7 +309,7 @@ type ComplexityRoot struct {
 		SignIn                      func(childComplexity int, email string, password string) int
 		SignOut                     func(childComplexity int, clientID string) int
 		StartTeamsAuthentication    func(childComplexity int) int
-		StationLogin                func(childComplexity int, input model.StationLoginInput) int
+		StationLogin                func(childComplexity int, input desktop.StationLoginInput) int
 		UpdateAgentProfile          func(childComplexity int, id string, input admin.UpdateAgentProfileInput) int
 		UpdateDialPlan              func(childComplexity int, id string, input admin.UpdateDialPlanInput) int
 		UpdateSkillProfile          func(childComplexity int, id string, input admin.UpdateSkillProfileInput) int
@@ -345,7 +347,7 @@ type ComplexityRoot struct {
 		Tenants                 func(childComplexity int, first *int, after *string, filter *model.NameFilter) int
 		User                    func(childComplexity int, id string) int
 		Users                   func(childComplexity int, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) int
-		ValidateDialNumber      func(childComplexity int, input model.DialNumberInput) int
+		ValidateDialNumber      func(childComplexity int, input desktop.DialNumberInput) int
 	}
 
 	RememberedStation struct {
@@ -553,12 +555,12 @@ type MutationResolver interface {
 	RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error)
 	ApplyTenant(ctx context.Context, spec model.TenantSpecInput, dryRun *bool) (*model.ApplyResult, error)
 	ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error)
-	StationLogin(ctx context.Context, input model.StationLoginInput) (*model.StationLoginResult, error)
+	StationLogin(ctx context.Context, input desktop.StationLoginInput) (*model.StationLoginResult, error)
 	ContinueSession(ctx context.Context, clientID string) (*ent.DesktopSession, error)
 	SetAgentState(ctx context.Context, clientID string, state station.AgentState, idleCode *string) (*ent.DesktopSession, error)
 	SignOut(ctx context.Context, clientID string) (bool, error)
-	RecordInteraction(ctx context.Context, input model.RecordInteractionInput) (*ent.Interaction, error)
-	StartTeamsAuthentication(ctx context.Context) (*model.TeamsAuthenticationStart, error)
+	RecordInteraction(ctx context.Context, input desktop.RecordInteractionInput) (*ent.Interaction, error)
+	StartTeamsAuthentication(ctx context.Context) (*desktop.TeamsAuthenticationStart, error)
 	CompleteTeamsAuthentication(ctx context.Context, state string, code string) (station.TeamsAuthStatus, error)
 	CancelTeamsAuthentication(ctx context.Context, state string) (station.TeamsAuthStatus, error)
 	CreateAgentProfile(ctx context.Context, input admin.CreateAgentProfileInput) (*ent.AgentProfile, error)
@@ -596,7 +598,7 @@ type QueryResolver interface {
 	StationLoginDiagnostics(ctx context.Context, userID string) ([]*model.DiagnosticCheck, error)
 	StationLoginOptions(ctx context.Context) (*model.StationLoginOptions, error)
 	Countries(ctx context.Context, filter *string) ([]*model.Country, error)
-	ValidateDialNumber(ctx context.Context, input model.DialNumberInput) (*model.DialNumberValidationResult, error)
+	ValidateDialNumber(ctx context.Context, input desktop.DialNumberInput) (*desktop.DialNumberValidationResult, error)
 	DesktopSession(ctx context.Context, clientID string) (*ent.DesktopSession, error)
 	AgentProfile(ctx context.Context, id string) (*ent.AgentProfile, error)
 	AgentProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.AgentProfileConnection, error)
@@ -618,6 +620,9 @@ type RememberedStationResolver interface {
 }
 type SkillProfileResolver interface {
 	Tenant(ctx context.Context, obj *ent.SkillProfile) (*ent.Tenant, error)
+}
+type StationLoginOptionsResolver interface {
+	Teams(ctx context.Context, obj *model.StationLoginOptions, filter *string) ([]*ent.Team, error)
 }
 type SubscriptionResolver interface {
 	DesktopEvents(ctx context.Context, clientID string) (<-chan *model.DesktopEvent, error)
@@ -1690,7 +1695,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordInteraction(childComplexity, args["input"].(model.RecordInteractionInput)), true
+		return e.ComplexityRoot.Mutation.RecordInteraction(childComplexity, args["input"].(desktop.RecordInteractionInput)), true
 	case "Mutation.removeActivityPageArtwork":
 		if e.ComplexityRoot.Mutation.RemoveActivityPageArtwork == nil {
 			break
@@ -1806,7 +1811,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.StationLogin(childComplexity, args["input"].(model.StationLoginInput)), true
+		return e.ComplexityRoot.Mutation.StationLogin(childComplexity, args["input"].(desktop.StationLoginInput)), true
 	case "Mutation.updateAgentProfile":
 		if e.ComplexityRoot.Mutation.UpdateAgentProfile == nil {
 			break
@@ -2141,7 +2146,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ValidateDialNumber(childComplexity, args["input"].(model.DialNumberInput)), true
+		return e.ComplexityRoot.Query.ValidateDialNumber(childComplexity, args["input"].(desktop.DialNumberInput)), true
 
 	case "RememberedStation.country":
 		if e.ComplexityRoot.RememberedStation.Country == nil {
@@ -4237,8 +4242,8 @@ func (ec *executionContext) field_Mutation_recordInteraction_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RecordInteractionInput, error) {
-			return ec.unmarshalNRecordInteractionInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐRecordInteractionInput(ctx, v)
+		func(ctx context.Context, v any) (desktop.RecordInteractionInput, error) {
+			return ec.unmarshalNRecordInteractionInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐRecordInteractionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4425,8 +4430,8 @@ func (ec *executionContext) field_Mutation_stationLogin_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.StationLoginInput, error) {
-			return ec.unmarshalNStationLoginInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐStationLoginInput(ctx, v)
+		func(ctx context.Context, v any) (desktop.StationLoginInput, error) {
+			return ec.unmarshalNStationLoginInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐStationLoginInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5111,8 +5116,8 @@ func (ec *executionContext) field_Query_validateDialNumber_args(ctx context.Cont
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DialNumberInput, error) {
-			return ec.unmarshalNDialNumberInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialNumberInput(ctx, v)
+		func(ctx context.Context, v any) (desktop.DialNumberInput, error) {
+			return ec.unmarshalNDialNumberInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐDialNumberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7609,7 +7614,7 @@ func (ec *executionContext) fieldContext_DiagnosticCheck_message(_ context.Conte
 	return graphql.NewScalarFieldContext("DiagnosticCheck", field, false, false, "String")
 }
 
-func (ec *executionContext) _DialNumberValidationResult_valid(ctx context.Context, field graphql.CollectedField, obj *model.DialNumberValidationResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _DialNumberValidationResult_valid(ctx context.Context, field graphql.CollectedField, obj *desktop.DialNumberValidationResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7632,7 +7637,7 @@ func (ec *executionContext) fieldContext_DialNumberValidationResult_valid(_ cont
 	return graphql.NewScalarFieldContext("DialNumberValidationResult", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _DialNumberValidationResult_normalized(ctx context.Context, field graphql.CollectedField, obj *model.DialNumberValidationResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _DialNumberValidationResult_normalized(ctx context.Context, field graphql.CollectedField, obj *desktop.DialNumberValidationResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7655,7 +7660,7 @@ func (ec *executionContext) fieldContext_DialNumberValidationResult_normalized(_
 	return graphql.NewScalarFieldContext("DialNumberValidationResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _DialNumberValidationResult_reason(ctx context.Context, field graphql.CollectedField, obj *model.DialNumberValidationResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _DialNumberValidationResult_reason(ctx context.Context, field graphql.CollectedField, obj *desktop.DialNumberValidationResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8706,7 +8711,7 @@ func (ec *executionContext) _Mutation_stationLogin(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().StationLogin(ctx, fc.Args["input"].(model.StationLoginInput))
+			return ec.Resolvers.Mutation().StationLogin(ctx, fc.Args["input"].(desktop.StationLoginInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StationLoginResult) graphql.Marshaler {
@@ -8882,7 +8887,7 @@ func (ec *executionContext) _Mutation_recordInteraction(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordInteraction(ctx, fc.Args["input"].(model.RecordInteractionInput))
+			return ec.Resolvers.Mutation().RecordInteraction(ctx, fc.Args["input"].(desktop.RecordInteractionInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Interaction) graphql.Marshaler {
@@ -8928,8 +8933,8 @@ func (ec *executionContext) _Mutation_startTeamsAuthentication(ctx context.Conte
 			return ec.Resolvers.Mutation().StartTeamsAuthentication(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamsAuthenticationStart) graphql.Marshaler {
-			return ec.marshalNTeamsAuthenticationStart2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamsAuthenticationStart(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *desktop.TeamsAuthenticationStart) graphql.Marshaler {
+			return ec.marshalNTeamsAuthenticationStart2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐTeamsAuthenticationStart(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10511,11 +10516,11 @@ func (ec *executionContext) _Query_validateDialNumber(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ValidateDialNumber(ctx, fc.Args["input"].(model.DialNumberInput))
+			return ec.Resolvers.Query().ValidateDialNumber(ctx, fc.Args["input"].(desktop.DialNumberInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DialNumberValidationResult) graphql.Marshaler {
-			return ec.marshalNDialNumberValidationResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialNumberValidationResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *desktop.DialNumberValidationResult) graphql.Marshaler {
+			return ec.marshalNDialNumberValidationResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐDialNumberValidationResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12054,7 +12059,8 @@ func (ec *executionContext) _StationLoginOptions_teams(ctx context.Context, fiel
 			return ec.fieldContext_StationLoginOptions_teams(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Teams, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StationLoginOptions().Teams(ctx, obj, fc.Args["filter"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Team) graphql.Marshaler {
@@ -12068,8 +12074,8 @@ func (ec *executionContext) fieldContext_StationLoginOptions_teams(ctx context.C
 	fc = &graphql.FieldContext{
 		Object:     "StationLoginOptions",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Team(ctx, field)
 		},
@@ -12795,7 +12801,7 @@ func (ec *executionContext) fieldContext_TeamEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _TeamsAuthenticationStart_authorizationUrl(ctx context.Context, field graphql.CollectedField, obj *model.TeamsAuthenticationStart) (ret graphql.Marshaler) {
+func (ec *executionContext) _TeamsAuthenticationStart_authorizationUrl(ctx context.Context, field graphql.CollectedField, obj *desktop.TeamsAuthenticationStart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12818,7 +12824,7 @@ func (ec *executionContext) fieldContext_TeamsAuthenticationStart_authorizationU
 	return graphql.NewScalarFieldContext("TeamsAuthenticationStart", field, false, false, "String")
 }
 
-func (ec *executionContext) _TeamsAuthenticationStart_state(ctx context.Context, field graphql.CollectedField, obj *model.TeamsAuthenticationStart) (ret graphql.Marshaler) {
+func (ec *executionContext) _TeamsAuthenticationStart_state(ctx context.Context, field graphql.CollectedField, obj *desktop.TeamsAuthenticationStart) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15842,8 +15848,8 @@ func UnmarshalCreateUserInput(ctx context.Context, raw any) (admin.CreateUserInp
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDialNumberInput(ctx context.Context, obj any) (model.DialNumberInput, error) {
-	var it model.DialNumberInput
+func (ec *executionContext) unmarshalInputDialNumberInput(ctx context.Context, obj any) (desktop.DialNumberInput, error) {
+	var it desktop.DialNumberInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15892,8 +15898,8 @@ func (ec *executionContext) unmarshalInputDialNumberInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDialNumberInput(ctx context.Context, raw any) (model.DialNumberInput, error) {
-	var out model.DialNumberInput
+func UnmarshalDialNumberInput(ctx context.Context, raw any) (desktop.DialNumberInput, error) {
+	var out desktop.DialNumberInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DialNumberInput", raw, &out)
 	return out, err
 }
@@ -16010,8 +16016,8 @@ func UnmarshalNameFilter(ctx context.Context, raw any) (model.NameFilter, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRecordInteractionInput(ctx context.Context, obj any) (model.RecordInteractionInput, error) {
-	var it model.RecordInteractionInput
+func (ec *executionContext) unmarshalInputRecordInteractionInput(ctx context.Context, obj any) (desktop.RecordInteractionInput, error) {
+	var it desktop.RecordInteractionInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16067,8 +16073,8 @@ func (ec *executionContext) unmarshalInputRecordInteractionInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRecordInteractionInput(ctx context.Context, raw any) (model.RecordInteractionInput, error) {
-	var out model.RecordInteractionInput
+func UnmarshalRecordInteractionInput(ctx context.Context, raw any) (desktop.RecordInteractionInput, error) {
+	var out desktop.RecordInteractionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordInteractionInput", raw, &out)
 	return out, err
 }
@@ -16227,8 +16233,8 @@ func UnmarshalSsoSettingsInput(ctx context.Context, raw any) (admin.SsoSettingsI
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputStationLoginInput(ctx context.Context, obj any) (model.StationLoginInput, error) {
-	var it model.StationLoginInput
+func (ec *executionContext) unmarshalInputStationLoginInput(ctx context.Context, obj any) (desktop.StationLoginInput, error) {
+	var it desktop.StationLoginInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16319,8 +16325,8 @@ func (ec *executionContext) unmarshalInputStationLoginInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalStationLoginInput(ctx context.Context, raw any) (model.StationLoginInput, error) {
-	var out model.StationLoginInput
+func UnmarshalStationLoginInput(ctx context.Context, raw any) (desktop.StationLoginInput, error) {
+	var out desktop.StationLoginInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "StationLoginInput", raw, &out)
 	return out, err
 }
@@ -18388,7 +18394,7 @@ func (ec *executionContext) _DiagnosticCheck(ctx context.Context, sel ast.Select
 
 var dialNumberValidationResultImplementors = []string{"DialNumberValidationResult"}
 
-func (ec *executionContext) _DialNumberValidationResult(ctx context.Context, sel ast.SelectionSet, obj *model.DialNumberValidationResult) graphql.Marshaler {
+func (ec *executionContext) _DialNumberValidationResult(ctx context.Context, sel ast.SelectionSet, obj *desktop.DialNumberValidationResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, dialNumberValidationResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -19616,82 +19622,83 @@ func (ec *executionContext) _StationLoginOptions(ctx context.Context, sel ast.Se
 		case "stationTypes":
 			out.Values[i] = ec._StationLoginOptions_stationTypes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultStationType":
 			out.Values[i] = ec._StationLoginOptions_defaultStationType(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultDialNumber":
 			out.Values[i] = ec._StationLoginOptions_defaultDialNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultExtension":
 			out.Values[i] = ec._StationLoginOptions_defaultExtension(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dialNumberLocked":
 			out.Values[i] = ec._StationLoginOptions_dialNumberLocked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dialNumberValidation":
 			out.Values[i] = ec._StationLoginOptions_dialNumberValidation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "internationalFormat":
 			out.Values[i] = ec._StationLoginOptions_internationalFormat(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "defaultCountry":
 			out.Values[i] = ec._StationLoginOptions_defaultCountry(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teams":
-			out.Values[i] = ec._StationLoginOptions_teams(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StationLoginOptions_teams(ctx, field, obj)
+				})
 		case "rememberedStation":
 			out.Values[i] = ec._StationLoginOptions_rememberedStation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "teamsIntegration":
 			out.Values[i] = ec._StationLoginOptions_teamsIntegration(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "supportedDesktopBrowsers":
 			out.Values[i] = ec._StationLoginOptions_supportedDesktopBrowsers(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "roles":
 			out.Values[i] = ec._StationLoginOptions_roles(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "activityPage":
 			out.Values[i] = ec._StationLoginOptions_activityPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "banners":
 			out.Values[i] = ec._StationLoginOptions_banners(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "inactivityTimeoutMinutes":
 			out.Values[i] = ec._StationLoginOptions_inactivityTimeoutMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19931,7 +19938,7 @@ func (ec *executionContext) _TeamEdge(ctx context.Context, sel ast.SelectionSet,
 
 var teamsAuthenticationStartImplementors = []string{"TeamsAuthenticationStart"}
 
-func (ec *executionContext) _TeamsAuthenticationStart(ctx context.Context, sel ast.SelectionSet, obj *model.TeamsAuthenticationStart) graphql.Marshaler {
+func (ec *executionContext) _TeamsAuthenticationStart(ctx context.Context, sel ast.SelectionSet, obj *desktop.TeamsAuthenticationStart) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, teamsAuthenticationStartImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -21261,7 +21268,7 @@ func (ec *executionContext) marshalNDiagnosticCheck2ᚖgithubᚗcomᚋagentdesk�
 	return ec._DiagnosticCheck(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDialNumberInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialNumberInput(ctx context.Context, v any) (model.DialNumberInput, error) {
+func (ec *executionContext) unmarshalNDialNumberInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐDialNumberInput(ctx context.Context, v any) (desktop.DialNumberInput, error) {
 	res, err := ec.unmarshalInputDialNumberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21294,7 +21301,7 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNDialNumberValidationResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialNumberValidationResult(ctx context.Context, sel ast.SelectionSet, v *model.DialNumberValidationResult) graphql.Marshaler {
+func (ec *executionContext) marshalNDialNumberValidationResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐDialNumberValidationResult(ctx context.Context, sel ast.SelectionSet, v *desktop.DialNumberValidationResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DialNumberValidationResult!")
 		return graphql.Null
@@ -21510,7 +21517,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋagentdeskᚋagent
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRecordInteractionInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐRecordInteractionInput(ctx context.Context, v any) (model.RecordInteractionInput, error) {
+func (ec *executionContext) unmarshalNRecordInteractionInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐRecordInteractionInput(ctx context.Context, v any) (desktop.RecordInteractionInput, error) {
 	res, err := ec.unmarshalInputRecordInteractionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21713,7 +21720,7 @@ func (ec *executionContext) marshalNSsoSettings2ᚖgithubᚗcomᚋagentdeskᚋag
 	return ec._SsoSettings(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNStationLoginInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐStationLoginInput(ctx context.Context, v any) (model.StationLoginInput, error) {
+func (ec *executionContext) unmarshalNStationLoginInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐStationLoginInput(ctx context.Context, v any) (desktop.StationLoginInput, error) {
 	res, err := ec.unmarshalInputStationLoginInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21952,7 +21959,7 @@ var (
 	}
 )
 
-func (ec *executionContext) marshalNTeamsAuthenticationStart2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamsAuthenticationStart(ctx context.Context, sel ast.SelectionSet, v *model.TeamsAuthenticationStart) graphql.Marshaler {
+func (ec *executionContext) marshalNTeamsAuthenticationStart2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋdesktopᚐTeamsAuthenticationStart(ctx context.Context, sel ast.SelectionSet, v *desktop.TeamsAuthenticationStart) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TeamsAuthenticationStart!")
 		return graphql.Null

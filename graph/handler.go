@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -19,7 +21,7 @@ import (
 func NewHandler(r *Resolver, limits Limits) *handler.Server {
 	limits = limits.withDefaults()
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: websocketInit(r)})
 	srv.AddTransport(transport.Options{})
 	// GET runs queries only: gqlgen's GET transport refuses mutations.
 	srv.AddTransport(transport.GET{})
@@ -35,6 +37,34 @@ func NewHandler(r *Resolver, limits Limits) *handler.Server {
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))
 	return srv
+}
+
+// websocketInit authenticates a graphql-ws connection. Browsers cannot set
+// headers on a websocket, so the desktop sends its bearer token in the
+// connection_init payload ({"Authorization": "Bearer <token>"}). Without a
+// token the connection stays as the upgrade request made it (anonymous, or
+// the viewer of an Authorization header); a token that is not valid closes
+// the connection, so a client does not mistake it for a working one.
+func websocketInit(r *Resolver) transport.WebsocketInitFunc {
+	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		token := strings.TrimSpace(p.Authorization())
+		const prefix = "Bearer "
+		if len(token) > len(prefix) && strings.EqualFold(token[:len(prefix)], prefix) {
+			token = strings.TrimSpace(token[len(prefix):])
+		}
+		if token == "" {
+			return ctx, nil, nil
+		}
+		v, err := r.Auth.Authenticate(ctx, token)
+		if err != nil {
+			r.Log.ErrorContext(ctx, "websocket authenticate", "request_id", RequestID(ctx), "err", err)
+			return ctx, nil, errors.New("internal error")
+		}
+		if v == nil {
+			return ctx, nil, errors.New("UNAUTHENTICATED: the token is not valid; sign in again")
+		}
+		return policy.WithViewer(ctx, v), nil, nil
+	}
 }
 
 // adminIntrospection allows introspection only to signed-in admins: the

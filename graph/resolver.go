@@ -6,6 +6,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
@@ -23,6 +24,8 @@ type Resolver struct {
 	Auth   *signin.Service
 	// Provision imports users and applies tenant specs.
 	Provision *provision.Service
+	// Desktop runs station login and the desktop session.
+	Desktop *desktop.Service
 	// PublicURL is where clients reach the server (artwork URLs).
 	PublicURL string
 }

@@ -122,21 +122,6 @@ type DiagnosticCheck struct {
 	Message string `json:"message"`
 }
 
-type DialNumberInput struct {
-	DialNumber string `json:"dialNumber"`
-	// Default true: dialNumber is the national number of country.
-	InternationalFormat *bool `json:"internationalFormat,omitempty"`
-	// ISO code; default the tenant's default country.
-	Country *string `json:"country,omitempty"`
-}
-
-type DialNumberValidationResult struct {
-	Valid bool `json:"valid"`
-	// E.164.
-	Normalized *string `json:"normalized,omitempty"`
-	Reason     *string `json:"reason,omitempty"`
-}
-
 type DialPlanConnection struct {
 	Edges      []*DialPlanEdge `json:"edges"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
@@ -188,13 +173,6 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
-type RecordInteractionInput struct {
-	SessionID     string                  `json:"sessionId"`
-	InteractionID string                  `json:"interactionId"`
-	Kind          station.InteractionKind `json:"kind"`
-	Active        bool                    `json:"active"`
-}
-
 type SignInOptions struct {
 	Method SignInMethod `json:"method"`
 	// For SSO: where to send the browser.
@@ -224,18 +202,6 @@ type SsoSettings struct {
 	ClientID  string `json:"clientId"`
 	// The secret is write-only.
 	HasClientSecret bool `json:"hasClientSecret"`
-}
-
-type StationLoginInput struct {
-	ClientID            string       `json:"clientId"`
-	StationType         station.Type `json:"stationType"`
-	DialNumber          *string      `json:"dialNumber,omitempty"`
-	InternationalFormat *bool        `json:"internationalFormat,omitempty"`
-	Country             *string      `json:"country,omitempty"`
-	Extension           *string      `json:"extension,omitempty"`
-	TeamID              string       `json:"teamId"`
-	RememberMe          *bool        `json:"rememberMe,omitempty"`
-	Role                *policy.Role `json:"role,omitempty"`
 }
 
 type StationLoginOptions struct {
@@ -288,11 +254,6 @@ type TeamSpecInput struct {
 	Name     string    `json:"name"`
 	Type     team.Type `json:"type"`
 	Capacity *int      `json:"capacity,omitempty"`
-}
-
-type TeamsAuthenticationStart struct {
-	AuthorizationURL string `json:"authorizationUrl"`
-	State            string `json:"state"`
 }
 
 type TeamsIntegrationSettings struct {

@@ -1,0 +1,170 @@
+package desktop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/desktopsession"
+	"github.com/agentdesk/agentdesk/ent/interaction"
+	"github.com/agentdesk/agentdesk/ent/predicate"
+	"github.com/agentdesk/agentdesk/ent/tenant"
+)
+
+// warningLead is how long before the inactivity sign-out the desktop is
+// warned (the product shows a one-minute countdown).
+const warningLead = time.Minute
+
+// DefaultSweepInterval is how often the Sweeper looks for idle sessions. It
+// is well under warningLead, so a warning arrives close to one minute ahead.
+const DefaultSweepInterval = 10 * time.Second
+
+func timeout(t *ent.Tenant) time.Duration {
+	return time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute
+}
+
+// working is true for a session with an active interaction: the agent is on
+// a call or monitoring one, not away, so inactivity never ends it.
+func working() predicate.DesktopSession {
+	return desktopsession.HasInteractionsWith(interaction.Active(true))
+}
+
+// expireIdle ends the active sessions of tenant t that match where and have
+// been idle longer than t's timeout, tells their tabs, and returns them.
+// Each session is ended by a conditional update, so a call that refreshed
+// it in the meantime wins and the session stays.
+func (s *Service) expireIdle(ctx context.Context, t *ent.Tenant, where ...predicate.DesktopSession) ([]*ent.DesktopSession, error) {
+	now := s.now()
+	cutoff := now.Add(-timeout(t))
+	idle := append([]predicate.DesktopSession{
+		desktopsession.TenantID(t.ID),
+		desktopsession.EndedAtIsNil(),
+		desktopsession.LastActivityAtLT(cutoff),
+		desktopsession.Not(working()),
+	}, where...)
+	candidates, err := s.DB.DesktopSession.Query().Where(idle...).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ended []*ent.DesktopSession
+	for _, c := range candidates {
+		n, err := s.DB.DesktopSession.Update().
+			Where(append([]predicate.DesktopSession{desktopsession.ID(c.ID)}, idle...)...).
+			SetEndedAt(now).SetEndReason(ReasonInactivity).
+			Save(ctx)
+		if err != nil {
+			return ended, err
+		}
+		if n == 1 {
+			c.EndedAt, c.EndReason = &now, ReasonInactivity
+			ended = append(ended, c)
+			s.Events.ToClient(c.UserID, c.ClientID, Event{Type: ForcedSignOut, At: now, Message: ReasonInactivity})
+		}
+	}
+	return ended, nil
+}
+
+// warnIdle sends INACTIVITY_WARNING to the active sessions of t that end
+// within warningLead and were not warned since their last activity.
+func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
+	now := s.now()
+	cutoff := now.Add(-(timeout(t) - warningLead))
+	due := []predicate.DesktopSession{
+		desktopsession.TenantID(t.ID),
+		desktopsession.EndedAtIsNil(),
+		desktopsession.LastActivityAtLT(cutoff),
+		desktopsession.Not(working()),
+	}
+	candidates, err := s.DB.DesktopSession.Query().Where(due...).All(ctx)
+	if err != nil {
+		return 0, err
+	}
+	warned := 0
+	for _, c := range candidates {
+		if c.InactivityWarnedAt != nil && !c.InactivityWarnedAt.Before(c.LastActivityAt) {
+			continue // already warned about this stretch of inactivity
+		}
+		n, err := s.DB.DesktopSession.Update().
+			Where(append([]predicate.DesktopSession{desktopsession.ID(c.ID)}, due...)...).
+			SetInactivityWarnedAt(now).
+			Save(ctx)
+		if err != nil {
+			return warned, err
+		}
+		if n == 1 {
+			warned++
+			left := max(c.LastActivityAt.Add(timeout(t)).Sub(now), 0)
+			s.Events.ToClient(c.UserID, c.ClientID, Event{Type: InactivityWarning, At: now,
+				Message: fmt.Sprintf("You will be signed out in %d seconds because of inactivity.", int(left.Seconds()))})
+		}
+	}
+	return warned, nil
+}
+
+// Sweeper ends idle desktop sessions in the background and warns their
+// tabs a minute before. Server.go runs it; tests call SweepOnce.
+type Sweeper struct {
+	Service  *Service
+	Interval time.Duration
+}
+
+// SweepResult counts what one sweep did.
+type SweepResult struct {
+	Warned int
+	Ended  int
+}
+
+// Run sweeps every Interval until ctx is cancelled. A sweep under way when
+// ctx is cancelled finishes first (within a bounded time), so no session is
+// left half-handled.
+func (w *Sweeper) Run(ctx context.Context) {
+	interval := w.Interval
+	if interval <= 0 {
+		interval = DefaultSweepInterval
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+		sweep, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		if _, err := w.SweepOnce(sweep); err != nil {
+			w.Service.log().Error("desktop inactivity sweep", "err", err)
+		}
+		cancel()
+	}
+}
+
+// SweepOnce ends every session idle past its tenant's timeout and warns the
+// ones about to be. It carries on with the other tenants after an error and
+// reports the errors together.
+func (w *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
+	s := w.Service
+	var res SweepResult
+	tenants, err := s.DB.Tenant.Query().
+		Where(tenant.HasDesktopSessionsWith(desktopsession.EndedAtIsNil())).
+		All(ctx)
+	if err != nil {
+		return res, err
+	}
+	var errs []error
+	for _, t := range tenants {
+		ended, err := s.expireIdle(ctx, t)
+		res.Ended += len(ended)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", t.ID, err))
+			continue
+		}
+		warned, err := s.warnIdle(ctx, t)
+		res.Warned += warned
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", t.ID, err))
+		}
+	}
+	return res, errors.Join(errs...)
+}

@@ -1,0 +1,227 @@
+package desktop
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/agentprofile"
+	"github.com/agentdesk/agentdesk/ent/banner"
+	"github.com/agentdesk/agentdesk/ent/rememberedstation"
+	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/dialnumber"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
+)
+
+// Options is what the station-login page offers an agent.
+type Options struct {
+	TenantID string
+	// StationTypes are the tenant's ∩ the profile's, DESKTOP only with
+	// WebRTC on, in the order DIAL_NUMBER, EXTENSION, DESKTOP.
+	StationTypes         []station.Type
+	DefaultStationType   *station.Type
+	DefaultDialNumber    *string
+	DefaultExtension     *string
+	DialNumberLocked     bool
+	DialNumberValidation agentprofile.DialNumberValidation
+	InternationalFormat  bool
+	DefaultCountry       dialnumber.Country
+	// RememberedStation is nil when none is saved or the tenant no longer
+	// allows saving.
+	RememberedStation        *ent.RememberedStation
+	TeamsPrompt              bool
+	TeamsStatus              station.TeamsAuthStatus
+	SupportedDesktopBrowsers []string
+	Roles                    []policy.Role
+	Banners                  []*ent.Banner
+	InactivityTimeoutMinutes int
+}
+
+// StationLoginOptions is what the caller's station-login page shows. It
+// fails like stationLogin for an agent who cannot log in at all
+// (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the page can say
+// so before the agent fills it in.
+func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
+	c, err := s.agentOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, t := c.user, c.tenant
+	o := &Options{
+		TenantID:                 t.ID,
+		StationTypes:             c.stationTypes(),
+		DefaultDialNumber:        u.DefaultDialNumber,
+		DefaultExtension:         u.DefaultExtension,
+		DialNumberLocked:         c.locked(),
+		DialNumberValidation:     c.profile.DialNumberValidation,
+		InternationalFormat:      true,
+		DefaultCountry:           defaultCountry(t),
+		TeamsStatus:              u.TeamsAuthStatus,
+		TeamsPrompt:              t.TeamsEnabled && t.SSOMode != tenant.SSOModeAZURE_SSO && u.TeamsAuthStatus != station.TeamsSucceeded,
+		SupportedDesktopBrowsers: SupportedDesktopBrowsers(),
+		Roles:                    roles(u.Role),
+		InactivityTimeoutMinutes: t.DesktopInactivityTimeoutMinutes,
+	}
+	if len(o.StationTypes) > 0 {
+		def := o.StationTypes[0] // DIAL_NUMBER when allowed: it sorts first
+		o.DefaultStationType = &def
+	}
+	if t.RememberStationCredentials {
+		o.RememberedStation, err = s.DB.RememberedStation.Query().Where(rememberedstation.UserID(u.ID)).Only(ctx)
+		if ent.IsNotFound(err) {
+			err = nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	o.Banners, err = s.DB.Banner.Query().
+		Where(banner.TenantID(t.ID), banner.ResolvedAtIsNil()).
+		Order(ent.Asc(banner.FieldCreatedAt), ent.Asc(banner.FieldID)).
+		All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// stationTypes are the tenant's station types that the profile allows,
+// DESKTOP only with WebRTC on, in the contract's order.
+func (c *caller) stationTypes() []station.Type {
+	var out []station.Type
+	for _, st := range []station.Type{station.DialNumber, station.Extension, station.Desktop} {
+		if !slices.Contains(c.tenant.StationTypes, st) || c.profile == nil || !slices.Contains(c.profile.LoginVoiceOptions, st) {
+			continue
+		}
+		if st == station.Desktop && !c.tenant.WebrtcEnabled {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// roles are the roles a user may take on the desktop: a supervisor may
+// also work as an agent.
+func roles(r policy.Role) []policy.Role {
+	switch r {
+	case policy.Supervisor:
+		return []policy.Role{policy.Agent, policy.Supervisor}
+	case policy.Agent:
+		return []policy.Role{policy.Agent}
+	}
+	return nil
+}
+
+func defaultCountry(t *ent.Tenant) dialnumber.Country {
+	if c, ok := dialnumber.LookupCountry(t.DefaultCountry); ok {
+		return c
+	}
+	c, _ := dialnumber.LookupCountry("US")
+	return c
+}
+
+// AgentTeams are the caller's AGENT teams whose name contains filter
+// (ignoring case), by name: the team drop-down of station login.
+func (s *Service) AgentTeams(ctx context.Context, filter string) ([]*ent.Team, error) {
+	c, err := s.callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q := s.DB.Team.Query().Where(
+		team.TenantID(c.tenant.ID),
+		team.TypeEQ(team.TypeAGENT),
+		team.HasMembersWith(user.ID(c.user.ID)),
+	)
+	if f := strings.TrimSpace(filter); f != "" {
+		q = q.Where(team.NameContainsFold(f))
+	}
+	return q.Order(ent.Asc(team.FieldName), ent.Asc(team.FieldID)).All(ctx)
+}
+
+// Countries is the country drop-down of station login: every region the
+// phone library knows, filtered by name, ISO code or calling code. Public.
+func Countries(filter string) []dialnumber.Country { return dialnumber.Countries(filter) }
+
+// DialNumberInput is a dial number to check before station login.
+type DialNumberInput struct {
+	DialNumber string
+	// InternationalFormat defaults to true: DialNumber is the national
+	// number of Country.
+	InternationalFormat *bool
+	// Country is an ISO code; the tenant's default country when empty.
+	Country *string
+}
+
+// DialNumberValidationResult says whether a dial number would be accepted
+// at station login, and why not.
+type DialNumberValidationResult struct {
+	Valid bool
+	// Normalized is the E.164 form, also given when only the profile's rule
+	// refused the number.
+	Normalized *string
+	Reason     *string
+}
+
+// ValidateDialNumber applies stationLogin's dial-number rules to a number:
+// it is read (dialnumber.Normalize), then checked with the profile's rule
+// and active dial plans and the tenant's lock to the default number.
+func (s *Service) ValidateDialNumber(ctx context.Context, in DialNumberInput) (*DialNumberValidationResult, error) {
+	c, err := s.agentOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e164, err := c.checkDialNumber(in.DialNumber, in.InternationalFormat, deref(in.Country))
+	res := &DialNumberValidationResult{Valid: err == nil}
+	if e164 != "" {
+		res.Normalized = &e164
+	}
+	if err != nil {
+		ae, ok := apperr.As(err)
+		if !ok || (ae.Code != apperr.InvalidDialNumber && ae.Code != apperr.DialNumberLocked) {
+			return nil, err
+		}
+		res.Reason = &ae.Message
+	}
+	return res, nil
+}
+
+// checkDialNumber reads an entered dial number and applies the profile's
+// rule and the tenant's lock. It returns the E.164 form whenever the number
+// could be read, even when a rule then refuses it.
+func (c *caller) checkDialNumber(number string, internationalFormat *bool, country string) (string, error) {
+	intl := internationalFormat == nil || *internationalFormat
+	e164, err := dialnumber.Normalize(dialnumber.Input{
+		Number:              number,
+		InternationalFormat: intl,
+		Country:             country,
+		DefaultCountry:      c.tenant.DefaultCountry,
+	})
+	if err != nil {
+		return "", err
+	}
+	provisioned := deref(c.user.DefaultDialNumber)
+	if c.tenant.ForceDefaultDialNumber {
+		if err := dialnumber.Check(dialnumber.ProvisionedValue, e164, nil, provisioned); err != nil {
+			return e164, err
+		}
+	}
+	return e164, dialnumber.Check(dialnumber.Rule(c.profile.DialNumberValidation), e164, c.plans(), provisioned)
+}
+
+// plans are the profile's dial plans in dialnumber's terms.
+func (c *caller) plans() []dialnumber.Plan {
+	var out []dialnumber.Plan
+	for _, p := range c.profile.Edges.DialPlans {
+		out = append(out, dialnumber.Plan{
+			Name: p.Name, RegularExpression: p.RegularExpression, Prefix: p.Prefix,
+			StrippedChars: p.StrippedChars, Active: p.Active,
+		})
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package desktop
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/agentprofile"
+	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/policy"
+)
+
+// The end reasons of a desktop session (the product's logout reasons).
+const (
+	ReasonUserLogout      = "User requested logout"
+	ReasonInactivity      = "Inactivity Logout"
+	ReasonStationReplaced = "Station login replaced"
+)
+
+// maxClientIDLength is the longest client id a tab may make up (the column's
+// limit).
+const maxClientIDLength = 128
+
+// Service runs station login and the desktop session.
+type Service struct {
+	DB     *ent.Client
+	Policy *policy.Enforcer
+	Now    func() time.Time
+	// Rand is the source of the Teams flows' state, nonce and PKCE
+	// verifier; nil means crypto/rand.
+	Rand   io.Reader
+	Events *Broker
+	Log    *slog.Logger
+	Teams  TeamsConfig
+}
+
+// TeamsConfig is how the service talks to the tenants' Teams identity
+// providers.
+type TeamsConfig struct {
+	// HTTPClient calls the provider (discovery, keys, token exchange); nil
+	// means a client with a 10-second timeout.
+	HTTPClient *http.Client
+	// RedirectURL is the desktop page the provider sends the browser back
+	// to; it hands the code and state to completeTeamsAuthentication.
+	RedirectURL string
+}
+
+// now is the service's clock in UTC: times are stored as text in SQLite and
+// compared as text, so they must all carry the same offset.
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// caller is the signed-in user behind a desktop call, with its tenant.
+type caller struct {
+	viewer *policy.Viewer
+	user   *ent.User
+	tenant *ent.Tenant
+	// profile, with its dial plans, when the call needs it.
+	profile *ent.AgentProfile
+}
+
+// callerOf authorizes a desktop call (desktop.use in the caller's own
+// tenant) and loads the user and its tenant. A user without a tenant (a
+// platform admin) has no contact center to work in.
+func (s *Service) callerOf(ctx context.Context) (*caller, error) {
+	v := policy.ViewerFrom(ctx)
+	if err := s.Policy.AuthorizeContext(ctx, policy.DesktopUse, v.GetTenantID()); err != nil {
+		return nil, err
+	}
+	u, err := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).
+		WithTenant().
+		WithAgentProfile(func(q *ent.AgentProfileQuery) { q.WithDialPlans() }).
+		Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Edges.Tenant == nil {
+		return nil, notContactCenterEnabled()
+	}
+	return &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile}, nil
+}
+
+// agentOf is callerOf for the calls of station login: the user must be
+// enabled for the contact center and hold an agent (desktop) profile.
+func (s *Service) agentOf(ctx context.Context) (*caller, error) {
+	c, err := s.callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.user.ContactCenterEnabled {
+		return nil, notContactCenterEnabled()
+	}
+	if c.profile == nil {
+		return nil, apperr.New(apperr.ProfileNotAssigned, "No desktop profile is assigned to you; ask your administrator.")
+	}
+	return c, nil
+}
+
+func notContactCenterEnabled() error {
+	return apperr.New(apperr.NotContactCenterEnabled, "You are not enabled for the contact center; ask your administrator.")
+}
+
+// locked reports whether the agent must use the provisioned default dial
+// number (and extension): the profile says PROVISIONED_VALUE or the tenant
+// forces the default.
+func (c *caller) locked() bool {
+	return c.tenant.ForceDefaultDialNumber ||
+		(c.profile != nil && c.profile.DialNumberValidation == agentprofile.DialNumberValidationPROVISIONED_VALUE)
+}
+
+// checkClientID checks the id a tab made up for itself.
+func checkClientID(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	switch {
+	case id == "":
+		return "", apperr.Invalid("clientId", "clientId must not be empty")
+	case utf8.RuneCountInString(id) > maxClientIDLength:
+		return "", apperr.Invalid("clientId", fmt.Sprintf("clientId must be at most %d characters", maxClientIDLength))
+	case strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return "", apperr.Invalid("clientId", "clientId must not contain control characters")
+	}
+	return id, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func ptr[T any](v T) *T { return &v }
