@@ -36,7 +36,7 @@ func TestTenantLifecycle(t *testing.T) {
 	}
 	s.MustDo(root, `mutation($id:ID!){ updateTenant(id:$id, input:{name:"Acme Ltd", defaultCountry:"gb"}){ name defaultCountry } }`,
 		map[string]any{"id": tn.ID}, &upd)
-	if upd.UpdateTenant.Name != "Acme Ltd" || upd.UpdateTenant.DefaultCountry != "GB" {
+	if upd.UpdateTenant.Name != "Acme Ltd" || upd.UpdateTenant.DefaultCountry != "GB" || len(upd.UpdateTenant.EmailDomains) != 1 {
 		t.Fatalf("update = %+v", upd)
 	}
 

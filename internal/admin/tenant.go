@@ -314,7 +314,11 @@ func (s *Service) CreateTenant(ctx context.Context, in CreateTenantInput) (*ent.
 		return Event{TenantID: created.ID, Action: "createTenant", TargetType: "Tenant", TargetID: created.ID,
 			Summary: fmt.Sprintf("created tenant %s (%s)", created.Name, created.Slug)}, nil
 	})
-	return created, err
+	if err != nil {
+		return nil, err
+	}
+	// Detach from the committed transaction: field resolvers query through it.
+	return created.Unwrap(), nil
 }
 
 // CreateTenantTx writes a new tenant with validated settings, its domains
@@ -368,7 +372,10 @@ func (s *Service) UpdateTenant(ctx context.Context, id string, in UpdateTenantIn
 		return Event{TenantID: t.ID, Action: "updateTenant", TargetType: "Tenant", TargetID: t.ID,
 			Summary: "updated tenant " + t.Slug}, nil
 	})
-	return updated, err
+	if err != nil {
+		return nil, err
+	}
+	return updated.Unwrap(), nil
 }
 
 // UpdateTenantTx writes validated settings to an existing tenant.

@@ -216,7 +216,7 @@ func (s *Server) CreateTenant(root, slug string) Tenant {
 	var out struct {
 		CreateTenant Tenant `json:"createTenant"`
 	}
-	s.MustDo(root, `mutation($in: CreateTenantInput!){ createTenant(input:$in){ id slug } }`, map[string]any{"in": map[string]any{
+	s.MustDo(root, `mutation($in: CreateTenantInput!){ createTenant(input:$in){ id slug emailDomains } }`, map[string]any{"in": map[string]any{
 		"name": "Tenant " + slug, "slug": slug, "emailDomains": []string{slug + ".test"},
 		"stationTypes": []string{"DIAL_NUMBER", "EXTENSION", "DESKTOP"}, "webRtcEnabled": true,
 	}}, &out)
