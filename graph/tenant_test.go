@@ -32,9 +32,12 @@ func TestTenantLifecycle(t *testing.T) {
 	}
 
 	var upd struct {
-		UpdateTenant struct{ Name, DefaultCountry string }
+		UpdateTenant struct {
+			Name, DefaultCountry string
+			EmailDomains         []string
+		}
 	}
-	s.MustDo(root, `mutation($id:ID!){ updateTenant(id:$id, input:{name:"Acme Ltd", defaultCountry:"gb"}){ name defaultCountry } }`,
+	s.MustDo(root, `mutation($id:ID!){ updateTenant(id:$id, input:{name:"Acme Ltd", defaultCountry:"gb"}){ name defaultCountry emailDomains } }`,
 		map[string]any{"id": tn.ID}, &upd)
 	if upd.UpdateTenant.Name != "Acme Ltd" || upd.UpdateTenant.DefaultCountry != "GB" || len(upd.UpdateTenant.EmailDomains) != 1 {
 		t.Fatalf("update = %+v", upd)
