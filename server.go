@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -22,6 +21,7 @@ import (
 	"github.com/agentdesk/agentdesk/graph"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/desktop"
+	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
@@ -42,8 +42,28 @@ type Config struct {
 	// none exists.
 	BootstrapAdminEmail    string
 	BootstrapAdminPassword string
-	// SignIn holds session lifetimes.
+	// SignIn holds session lifetimes, throttles and the SSO redirect URL
+	// (zero fields take signin's defaults; the redirect URL defaults to
+	// PublicURL + "/sso/callback").
 	SignIn signin.Config
+	// CodeKey (AGENTDESK_CODE_KEY) is the HMAC key of password-reset codes,
+	// at least 32 bytes; unset, one is generated and kept in the database
+	// (see signin.ResolveCodeKey).
+	CodeKey string
+	// SMTPURL (AGENTDESK_SMTP_URL) is smtp://user:pass@host:port (STARTTLS
+	// when offered) or smtps://…; unset, mail is written to the log.
+	SMTPURL string
+	// MailFrom (AGENTDESK_MAIL_FROM) is the sender address; required with
+	// SMTPURL.
+	MailFrom string
+	// MailSender, when set, delivers mail instead of SMTPURL or the log
+	// (tests capture mail with it).
+	MailSender mail.Sender
+	// Outbox tunes the mail outbox worker.
+	Outbox mail.WorkerConfig
+	// ShutdownTimeout bounds how long Close spends sending the mail still
+	// due (default 10 s).
+	ShutdownTimeout time.Duration
 	// PasswordHash are the argon2id parameters (default OWASP's); tests use
 	// cheaper ones.
 	PasswordHash *signin.Params
@@ -87,9 +107,14 @@ type Server struct {
 	Sweeper *desktop.Sweeper
 	// Provision imports users and applies tenant specs.
 	Provision *provision.Service
-	log       *slog.Logger
-	stop      context.CancelFunc
-	workers   sync.WaitGroup
+	// Outbox is where mail waits until its worker sends it.
+	Outbox mail.Outbox
+	log    *slog.Logger
+
+	shutdownTimeout time.Duration
+	// The background work, stopped by Close in this order: the desktop
+	// sweeper, reset requests (which enqueue mail), then the mail worker.
+	sweepWork, signInWork, mailWork background
 }
 
 // New builds the service from cfg.
@@ -122,10 +147,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		params = *cfg.PasswordHash
 	}
 	hasher := signin.NewHasher(params, cfg.MaxConcurrentHashes, cfg.Rand)
-	signIn := &signin.Service{
-		DB: db.Client, Hasher: hasher, Now: cfg.Now, Rand: cfg.Rand, Config: cfg.SignIn,
-		Accounts:  signin.NewThrottle(signin.ThrottleConfig{}, cfg.Now),
-		Addresses: signin.NewThrottle(signin.ThrottleConfig{FreeAttempts: 50}, cfg.Now),
+	outbox, err := newOutbox(db.Client, cfg)
+	if err != nil {
+		return fail(err)
+	}
+	signIn, err := newSignIn(ctx, db.Client, hasher, outbox, cfg)
+	if err != nil {
+		return fail(err)
 	}
 	adm := &admin.Service{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now,
@@ -148,24 +176,105 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
 		Admin: adm, Auth: signIn, Desktop: desk, Provision: prov, PublicURL: cfg.PublicURL,
 	}
-	s := &Server{DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, log: cfg.Logger,
-		Sweeper: &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval}}
-	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
-
-	workers, stop := context.WithCancel(context.Background())
-	s.stop = stop
-	if cfg.DesktopSweepInterval >= 0 {
-		s.workers.Go(func() { s.Sweeper.Run(workers) })
+	s := &Server{
+		DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, Outbox: outbox, log: cfg.Logger,
+		Sweeper:         &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval},
+		shutdownTimeout: cfg.ShutdownTimeout,
 	}
+	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
+	if cfg.DesktopSweepInterval >= 0 {
+		s.sweepWork = startBackground(s.Sweeper.Run)
+	}
+	s.signInWork = startBackground(signIn.Run)
+	s.mailWork = startBackground(outbox.Worker.Run)
 	return s, nil
 }
 
-// Close stops the background workers, letting in-flight work finish, and
-// closes the database.
+// Close stops the background work, letting in-flight work finish: reset
+// requests already received are carried out, then the mail worker stops and
+// the mail still due is sent (within ShutdownTimeout). Then it closes the
+// database. Stop serving requests before calling it.
 func (s *Server) Close() error {
-	s.stop()
-	s.workers.Wait()
-	return s.DB.Close()
+	s.sweepWork.stop()
+	s.signInWork.stop()
+	s.mailWork.stop()
+	ctx, cancel := context.WithTimeout(context.Background(), s.shutdownTimeout)
+	defer cancel()
+	var flushErr error
+	if err := s.Outbox.Worker.Flush(ctx); err != nil {
+		flushErr = fmt.Errorf("sending the mail outbox at shutdown: %w", err)
+	}
+	return errors.Join(flushErr, s.DB.Close())
+}
+
+// background is one goroutine of background work.
+type background struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startBackground(run func(context.Context)) background {
+	ctx, cancel := context.WithCancel(context.Background())
+	b := background{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		run(ctx)
+	}()
+	return b
+}
+
+// stop cancels the work and waits for it to return; on work never
+// started it does nothing.
+func (b background) stop() {
+	if b.done == nil {
+		return
+	}
+	b.cancel()
+	<-b.done
+}
+
+// newOutbox builds the mail outbox on the database and its worker, which
+// sends through cfg.MailSender, else SMTP when configured, else the log.
+func newOutbox(db *ent.Client, cfg Config) (mail.Outbox, error) {
+	sender := cfg.MailSender
+	switch {
+	case sender != nil:
+	case cfg.SMTPURL != "":
+		if cfg.MailFrom == "" {
+			return mail.Outbox{}, errors.New("AGENTDESK_MAIL_FROM is required with AGENTDESK_SMTP_URL")
+		}
+		var err error
+		if sender, err = mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom, mail.WithClock(cfg.Now)); err != nil {
+			return mail.Outbox{}, err
+		}
+	default:
+		cfg.Logger.Warn("no SMTP server configured (AGENTDESK_SMTP_URL): mail, reset codes included, is written to this log")
+		sender = mail.NewLogSender(cfg.Logger)
+	}
+	st := mail.NewEntStore(db, cfg.Now)
+	return mail.Outbox{Store: st, Worker: mail.NewWorker(st, sender, cfg.Outbox, cfg.Now, cfg.Logger)}, nil
+}
+
+// newSignIn builds the sign-in service with its code key and SSO redirect URL.
+func newSignIn(ctx context.Context, db *ent.Client, hasher *signin.Hasher, outbox mail.Outbox, cfg Config) (*signin.Service, error) {
+	key, err := signin.ResolveCodeKey(ctx, db, cfg.CodeKey, cfg.Rand, cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	sc := cfg.SignIn
+	if sc.SSORedirectURL == "" {
+		base := cfg.PublicURL
+		if base == "" {
+			// Where `serve` listens by default: the identity provider needs
+			// an absolute redirect URL.
+			base = "http://127.0.0.1:8080"
+		}
+		sc.SSORedirectURL = base + "/sso/callback"
+	}
+	return signin.NewService(signin.Deps{
+		DB: db, Hasher: hasher, Mail: outbox, CodeKey: key, HTTPClient: cfg.HTTPClient,
+		Now: cfg.Now, Rand: cfg.Rand, Log: cfg.Logger,
+	}, sc)
 }
 
 func withDefaults(cfg Config) Config {
@@ -178,8 +287,8 @@ func withDefaults(cfg Config) Config {
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
 	}
-	if cfg.SignIn == (signin.Config{}) {
-		cfg.SignIn = signin.DefaultConfig()
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
 	}
 	if cfg.MaxBodyBytes == 0 {
 		// importUsers takes up to 10 MB of CSV.

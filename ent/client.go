@@ -28,6 +28,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/outboxmessage"
 	"github.com/agentdesk/agentdesk/ent/passwordresetcode"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
+	"github.com/agentdesk/agentdesk/ent/serversecret"
 	"github.com/agentdesk/agentdesk/ent/session"
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
@@ -68,6 +69,8 @@ type Client struct {
 	PasswordResetCode *PasswordResetCodeClient
 	// RememberedStation is the client for interacting with the RememberedStation builders.
 	RememberedStation *RememberedStationClient
+	// ServerSecret is the client for interacting with the ServerSecret builders.
+	ServerSecret *ServerSecretClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// SkillProfile is the client for interacting with the SkillProfile builders.
@@ -102,6 +105,7 @@ func (c *Client) init() {
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.PasswordResetCode = NewPasswordResetCodeClient(c.config)
 	c.RememberedStation = NewRememberedStationClient(c.config)
+	c.ServerSecret = NewServerSecretClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.SkillProfile = NewSkillProfileClient(c.config)
 	c.Team = NewTeamClient(c.config)
@@ -212,6 +216,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		PasswordResetCode: NewPasswordResetCodeClient(cfg),
 		RememberedStation: NewRememberedStationClient(cfg),
+		ServerSecret:      NewServerSecretClient(cfg),
 		Session:           NewSessionClient(cfg),
 		SkillProfile:      NewSkillProfileClient(cfg),
 		Team:              NewTeamClient(cfg),
@@ -249,6 +254,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		PasswordResetCode: NewPasswordResetCodeClient(cfg),
 		RememberedStation: NewRememberedStationClient(cfg),
+		ServerSecret:      NewServerSecretClient(cfg),
 		Session:           NewSessionClient(cfg),
 		SkillProfile:      NewSkillProfileClient(cfg),
 		Team:              NewTeamClient(cfg),
@@ -285,8 +291,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AgentProfile, c.Artwork, c.AuditEvent, c.AuthFlow, c.Banner,
 		c.DesktopSession, c.DialPlan, c.EmailDomain, c.Interaction, c.OutboxMessage,
-		c.PasswordResetCode, c.RememberedStation, c.Session, c.SkillProfile, c.Team,
-		c.Tenant, c.User,
+		c.PasswordResetCode, c.RememberedStation, c.ServerSecret, c.Session,
+		c.SkillProfile, c.Team, c.Tenant, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -298,8 +304,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AgentProfile, c.Artwork, c.AuditEvent, c.AuthFlow, c.Banner,
 		c.DesktopSession, c.DialPlan, c.EmailDomain, c.Interaction, c.OutboxMessage,
-		c.PasswordResetCode, c.RememberedStation, c.Session, c.SkillProfile, c.Team,
-		c.Tenant, c.User,
+		c.PasswordResetCode, c.RememberedStation, c.ServerSecret, c.Session,
+		c.SkillProfile, c.Team, c.Tenant, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -334,6 +340,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PasswordResetCode.mutate(ctx, m)
 	case *RememberedStationMutation:
 		return c.RememberedStation.mutate(ctx, m)
+	case *ServerSecretMutation:
+		return c.ServerSecret.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
 	case *SkillProfileMutation:
@@ -2334,6 +2342,139 @@ func (c *RememberedStationClient) mutate(ctx context.Context, m *RememberedStati
 	}
 }
 
+// ServerSecretClient is a client for the ServerSecret schema.
+type ServerSecretClient struct {
+	config
+}
+
+// NewServerSecretClient returns a client for the ServerSecret from the given config.
+func NewServerSecretClient(c config) *ServerSecretClient {
+	return &ServerSecretClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `serversecret.Hooks(f(g(h())))`.
+func (c *ServerSecretClient) Use(hooks ...Hook) {
+	c.hooks.ServerSecret = append(c.hooks.ServerSecret, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `serversecret.Intercept(f(g(h())))`.
+func (c *ServerSecretClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServerSecret = append(c.inters.ServerSecret, interceptors...)
+}
+
+// Create returns a builder for creating a ServerSecret entity.
+func (c *ServerSecretClient) Create() *ServerSecretCreate {
+	mutation := newServerSecretMutation(c.config, OpCreate)
+	return &ServerSecretCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServerSecret entities.
+func (c *ServerSecretClient) CreateBulk(builders ...*ServerSecretCreate) *ServerSecretCreateBulk {
+	return &ServerSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServerSecretClient) MapCreateBulk(slice any, setFunc func(*ServerSecretCreate, int)) *ServerSecretCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServerSecretCreateBulk{err: fmt.Errorf("calling to ServerSecretClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServerSecretCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServerSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServerSecret.
+func (c *ServerSecretClient) Update() *ServerSecretUpdate {
+	mutation := newServerSecretMutation(c.config, OpUpdate)
+	return &ServerSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServerSecretClient) UpdateOne(_m *ServerSecret) *ServerSecretUpdateOne {
+	mutation := newServerSecretMutation(c.config, OpUpdateOne, withServerSecret(_m))
+	return &ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServerSecretClient) UpdateOneID(id string) *ServerSecretUpdateOne {
+	mutation := newServerSecretMutation(c.config, OpUpdateOne, withServerSecretID(id))
+	return &ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServerSecret.
+func (c *ServerSecretClient) Delete() *ServerSecretDelete {
+	mutation := newServerSecretMutation(c.config, OpDelete)
+	return &ServerSecretDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServerSecretClient) DeleteOne(_m *ServerSecret) *ServerSecretDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServerSecretClient) DeleteOneID(id string) *ServerSecretDeleteOne {
+	builder := c.Delete().Where(serversecret.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServerSecretDeleteOne{builder}
+}
+
+// Query returns a query builder for ServerSecret.
+func (c *ServerSecretClient) Query() *ServerSecretQuery {
+	return &ServerSecretQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServerSecret},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServerSecret entity by its id.
+func (c *ServerSecretClient) Get(ctx context.Context, id string) (*ServerSecret, error) {
+	return c.Query().Where(serversecret.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServerSecretClient) GetX(ctx context.Context, id string) *ServerSecret {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ServerSecretClient) Hooks() []Hook {
+	return c.hooks.ServerSecret
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServerSecretClient) Interceptors() []Interceptor {
+	return c.inters.ServerSecret
+}
+
+func (c *ServerSecretClient) mutate(ctx context.Context, m *ServerSecretMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServerSecretCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServerSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServerSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServerSecretDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServerSecret mutation op: %q", m.Op())
+	}
+}
+
 // SessionClient is a client for the Session schema.
 type SessionClient struct {
 	config
@@ -3388,12 +3529,14 @@ type (
 	hooks struct {
 		APIToken, AgentProfile, Artwork, AuditEvent, AuthFlow, Banner, DesktopSession,
 		DialPlan, EmailDomain, Interaction, OutboxMessage, PasswordResetCode,
-		RememberedStation, Session, SkillProfile, Team, Tenant, User []ent.Hook
+		RememberedStation, ServerSecret, Session, SkillProfile, Team, Tenant,
+		User []ent.Hook
 	}
 	inters struct {
 		APIToken, AgentProfile, Artwork, AuditEvent, AuthFlow, Banner, DesktopSession,
 		DialPlan, EmailDomain, Interaction, OutboxMessage, PasswordResetCode,
-		RememberedStation, Session, SkillProfile, Team, Tenant, User []ent.Interceptor
+		RememberedStation, ServerSecret, Session, SkillProfile, Team, Tenant,
+		User []ent.Interceptor
 	}
 )
 

@@ -25,6 +25,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/outboxmessage"
 	"github.com/agentdesk/agentdesk/ent/passwordresetcode"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
+	"github.com/agentdesk/agentdesk/ent/serversecret"
 	"github.com/agentdesk/agentdesk/ent/session"
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
@@ -103,6 +104,7 @@ func checkColumn(t, c string) error {
 			outboxmessage.Table:     outboxmessage.ValidColumn,
 			passwordresetcode.Table: passwordresetcode.ValidColumn,
 			rememberedstation.Table: rememberedstation.ValidColumn,
+			serversecret.Table:      serversecret.ValidColumn,
 			session.Table:           session.ValidColumn,
 			skillprofile.Table:      skillprofile.ValidColumn,
 			team.Table:              team.ValidColumn,

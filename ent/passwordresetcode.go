@@ -19,7 +19,9 @@ type PasswordResetCode struct {
 	// ID of the ent.
 	ID string `json:"id,omitempty"`
 	// UserID holds the value of the "user_id" field.
-	UserID string `json:"user_id,omitempty"`
+	UserID *string `json:"user_id,omitempty"`
+	// EmailMAC holds the value of the "email_mac" field.
+	EmailMAC string `json:"-"`
 	// CodeMAC holds the value of the "code_mac" field.
 	CodeMAC string `json:"-"`
 	// CreatedAt holds the value of the "created_at" field.
@@ -63,7 +65,7 @@ func (*PasswordResetCode) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case passwordresetcode.FieldAttemptsLeft:
 			values[i] = new(sql.NullInt64)
-		case passwordresetcode.FieldID, passwordresetcode.FieldUserID, passwordresetcode.FieldCodeMAC:
+		case passwordresetcode.FieldID, passwordresetcode.FieldUserID, passwordresetcode.FieldEmailMAC, passwordresetcode.FieldCodeMAC:
 			values[i] = new(sql.NullString)
 		case passwordresetcode.FieldCreatedAt, passwordresetcode.FieldExpiresAt, passwordresetcode.FieldConsumedAt:
 			values[i] = new(sql.NullTime)
@@ -92,7 +94,14 @@ func (_m *PasswordResetCode) assignValues(columns []string, values []any) error 
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field user_id", values[i])
 			} else if value.Valid {
-				_m.UserID = value.String
+				_m.UserID = new(string)
+				*_m.UserID = value.String
+			}
+		case passwordresetcode.FieldEmailMAC:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field email_mac", values[i])
+			} else if value.Valid {
+				_m.EmailMAC = value.String
 			}
 		case passwordresetcode.FieldCodeMAC:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -166,8 +175,12 @@ func (_m *PasswordResetCode) String() string {
 	var builder strings.Builder
 	builder.WriteString("PasswordResetCode(")
 	builder.WriteString(fmt.Sprintf("id=%v, ", _m.ID))
-	builder.WriteString("user_id=")
-	builder.WriteString(_m.UserID)
+	if v := _m.UserID; v != nil {
+		builder.WriteString("user_id=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("email_mac=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("code_mac=<sensitive>")
 	builder.WriteString(", ")

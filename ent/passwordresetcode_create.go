@@ -30,6 +30,20 @@ func (_c *PasswordResetCodeCreate) SetUserID(v string) *PasswordResetCodeCreate 
 	return _c
 }
 
+// SetNillableUserID sets the "user_id" field if the given value is not nil.
+func (_c *PasswordResetCodeCreate) SetNillableUserID(v *string) *PasswordResetCodeCreate {
+	if v != nil {
+		_c.SetUserID(*v)
+	}
+	return _c
+}
+
+// SetEmailMAC sets the "email_mac" field.
+func (_c *PasswordResetCodeCreate) SetEmailMAC(v string) *PasswordResetCodeCreate {
+	_c.mutation.SetEmailMAC(v)
+	return _c
+}
+
 // SetCodeMAC sets the "code_mac" field.
 func (_c *PasswordResetCodeCreate) SetCodeMAC(v string) *PasswordResetCodeCreate {
 	_c.mutation.SetCodeMAC(v)
@@ -130,8 +144,13 @@ func (_c *PasswordResetCodeCreate) defaults() {
 
 // check runs all checks and user-defined validators on the builder.
 func (_c *PasswordResetCodeCreate) check() error {
-	if _, ok := _c.mutation.UserID(); !ok {
-		return &ValidationError{Name: "user_id", err: errors.New(`ent: missing required field "PasswordResetCode.user_id"`)}
+	if _, ok := _c.mutation.EmailMAC(); !ok {
+		return &ValidationError{Name: "email_mac", err: errors.New(`ent: missing required field "PasswordResetCode.email_mac"`)}
+	}
+	if v, ok := _c.mutation.EmailMAC(); ok {
+		if err := passwordresetcode.EmailMACValidator(v); err != nil {
+			return &ValidationError{Name: "email_mac", err: fmt.Errorf(`ent: validator failed for field "PasswordResetCode.email_mac": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.CodeMAC(); !ok {
 		return &ValidationError{Name: "code_mac", err: errors.New(`ent: missing required field "PasswordResetCode.code_mac"`)}
@@ -154,9 +173,6 @@ func (_c *PasswordResetCodeCreate) check() error {
 		if err := passwordresetcode.IDValidator(v); err != nil {
 			return &ValidationError{Name: "id", err: fmt.Errorf(`ent: validator failed for field "PasswordResetCode.id": %w`, err)}
 		}
-	}
-	if len(_c.mutation.UserIDs()) == 0 {
-		return &ValidationError{Name: "user", err: errors.New(`ent: missing required edge "PasswordResetCode.user"`)}
 	}
 	return nil
 }
@@ -194,6 +210,10 @@ func (_c *PasswordResetCodeCreate) createSpec() (*PasswordResetCode, *sqlgraph.C
 		_node.ID = id
 		_spec.ID.Value = id
 	}
+	if value, ok := _c.mutation.EmailMAC(); ok {
+		_spec.SetField(passwordresetcode.FieldEmailMAC, field.TypeString, value)
+		_node.EmailMAC = value
+	}
 	if value, ok := _c.mutation.CodeMAC(); ok {
 		_spec.SetField(passwordresetcode.FieldCodeMAC, field.TypeString, value)
 		_node.CodeMAC = value
@@ -228,7 +248,7 @@ func (_c *PasswordResetCodeCreate) createSpec() (*PasswordResetCode, *sqlgraph.C
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
-		_node.UserID = nodes[0]
+		_node.UserID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -338,6 +358,9 @@ func (u *PasswordResetCodeUpsertOne) UpdateNewValues() *PasswordResetCodeUpsertO
 		}
 		if _, exists := u.create.mutation.UserID(); exists {
 			s.SetIgnore(passwordresetcode.FieldUserID)
+		}
+		if _, exists := u.create.mutation.EmailMAC(); exists {
+			s.SetIgnore(passwordresetcode.FieldEmailMAC)
 		}
 		if _, exists := u.create.mutation.CodeMAC(); exists {
 			s.SetIgnore(passwordresetcode.FieldCodeMAC)
@@ -606,6 +629,9 @@ func (u *PasswordResetCodeUpsertBulk) UpdateNewValues() *PasswordResetCodeUpsert
 			}
 			if _, exists := b.mutation.UserID(); exists {
 				s.SetIgnore(passwordresetcode.FieldUserID)
+			}
+			if _, exists := b.mutation.EmailMAC(); exists {
+				s.SetIgnore(passwordresetcode.FieldEmailMAC)
 			}
 			if _, exists := b.mutation.CodeMAC(); exists {
 				s.SetIgnore(passwordresetcode.FieldCodeMAC)

@@ -411,7 +411,10 @@ func (_q *PasswordResetCodeQuery) loadUser(ctx context.Context, query *UserQuery
 	ids := make([]string, 0, len(nodes))
 	nodeids := make(map[string][]*PasswordResetCode)
 	for i := range nodes {
-		fk := nodes[i].UserID
+		if nodes[i].UserID == nil {
+			continue
+		}
+		fk := *nodes[i].UserID
 		if _, ok := nodeids[fk]; !ok {
 			ids = append(ids, fk)
 		}

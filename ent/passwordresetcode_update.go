@@ -102,14 +102,6 @@ func (_u *PasswordResetCodeUpdate) ExecX(ctx context.Context) {
 	}
 }
 
-// check runs all checks and user-defined validators on the builder.
-func (_u *PasswordResetCodeUpdate) check() error {
-	if _u.mutation.UserCleared() && len(_u.mutation.UserIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "PasswordResetCode.user"`)
-	}
-	return nil
-}
-
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *PasswordResetCodeUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PasswordResetCodeUpdate {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -117,9 +109,6 @@ func (_u *PasswordResetCodeUpdate) Modify(modifiers ...func(u *sql.UpdateBuilder
 }
 
 func (_u *PasswordResetCodeUpdate) sqlSave(ctx context.Context) (_node int, err error) {
-	if err := _u.check(); err != nil {
-		return _node, err
-	}
 	_spec := sqlgraph.NewUpdateSpec(passwordresetcode.Table, passwordresetcode.Columns, sqlgraph.NewFieldSpec(passwordresetcode.FieldID, field.TypeString))
 	if ps := _u.mutation.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -248,14 +237,6 @@ func (_u *PasswordResetCodeUpdateOne) ExecX(ctx context.Context) {
 	}
 }
 
-// check runs all checks and user-defined validators on the builder.
-func (_u *PasswordResetCodeUpdateOne) check() error {
-	if _u.mutation.UserCleared() && len(_u.mutation.UserIDs()) > 0 {
-		return errors.New(`ent: clearing a required unique edge "PasswordResetCode.user"`)
-	}
-	return nil
-}
-
 // Modify adds a statement modifier for attaching custom logic to the UPDATE statement.
 func (_u *PasswordResetCodeUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuilder)) *PasswordResetCodeUpdateOne {
 	_u.modifiers = append(_u.modifiers, modifiers...)
@@ -263,9 +244,6 @@ func (_u *PasswordResetCodeUpdateOne) Modify(modifiers ...func(u *sql.UpdateBuil
 }
 
 func (_u *PasswordResetCodeUpdateOne) sqlSave(ctx context.Context) (_node *PasswordResetCode, err error) {
-	if err := _u.check(); err != nil {
-		return _node, err
-	}
 	_spec := sqlgraph.NewUpdateSpec(passwordresetcode.Table, passwordresetcode.Columns, sqlgraph.NewFieldSpec(passwordresetcode.FieldID, field.TypeString))
 	id, ok := _u.mutation.ID()
 	if !ok {

@@ -19,6 +19,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/passwordresetcode"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
 	"github.com/agentdesk/agentdesk/ent/schema"
+	"github.com/agentdesk/agentdesk/ent/serversecret"
 	"github.com/agentdesk/agentdesk/ent/session"
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
@@ -720,8 +721,12 @@ func init() {
 	_ = passwordresetcodeMixinFields0
 	passwordresetcodeFields := schema.PasswordResetCode{}.Fields()
 	_ = passwordresetcodeFields
+	// passwordresetcodeDescEmailMAC is the schema descriptor for email_mac field.
+	passwordresetcodeDescEmailMAC := passwordresetcodeFields[1].Descriptor()
+	// passwordresetcode.EmailMACValidator is a validator for the "email_mac" field. It is called by the builders before save.
+	passwordresetcode.EmailMACValidator = passwordresetcodeDescEmailMAC.Validators[0].(func(string) error)
 	// passwordresetcodeDescCodeMAC is the schema descriptor for code_mac field.
-	passwordresetcodeDescCodeMAC := passwordresetcodeFields[1].Descriptor()
+	passwordresetcodeDescCodeMAC := passwordresetcodeFields[2].Descriptor()
 	// passwordresetcode.CodeMACValidator is a validator for the "code_mac" field. It is called by the builders before save.
 	passwordresetcode.CodeMACValidator = passwordresetcodeDescCodeMAC.Validators[0].(func(string) error)
 	// passwordresetcodeDescID is the schema descriptor for id field.
@@ -794,6 +799,30 @@ func init() {
 	// rememberedstation.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	rememberedstation.IDValidator = func() func(string) error {
 		validators := rememberedstationDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	serversecretFields := schema.ServerSecret{}.Fields()
+	_ = serversecretFields
+	// serversecretDescValue is the schema descriptor for value field.
+	serversecretDescValue := serversecretFields[1].Descriptor()
+	// serversecret.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	serversecret.ValueValidator = serversecretDescValue.Validators[0].(func([]byte) error)
+	// serversecretDescID is the schema descriptor for id field.
+	serversecretDescID := serversecretFields[0].Descriptor()
+	// serversecret.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	serversecret.IDValidator = func() func(string) error {
+		validators := serversecretDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -40,6 +40,8 @@ type Tx struct {
 	PasswordResetCode *PasswordResetCodeClient
 	// RememberedStation is the client for interacting with the RememberedStation builders.
 	RememberedStation *RememberedStationClient
+	// ServerSecret is the client for interacting with the ServerSecret builders.
+	ServerSecret *ServerSecretClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
 	// SkillProfile is the client for interacting with the SkillProfile builders.
@@ -194,6 +196,7 @@ func (tx *Tx) init() {
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.PasswordResetCode = NewPasswordResetCodeClient(tx.config)
 	tx.RememberedStation = NewRememberedStationClient(tx.config)
+	tx.ServerSecret = NewServerSecretClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.SkillProfile = NewSkillProfileClient(tx.config)
 	tx.Team = NewTeamClient(tx.config)

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
@@ -21,15 +20,19 @@ func (r *mutationResolver) SignIn(ctx context.Context, email string, password st
 }
 
 func (r *mutationResolver) CompleteSsoSignIn(ctx context.Context, state string, code string) (*signin.AuthPayload, error) {
-	panic(fmt.Errorf("not implemented: CompleteSsoSignIn - completeSsoSignIn"))
+	return r.Auth.CompleteSSOSignIn(ctx, state, code, signin.ClientFrom(ctx))
 }
 
 func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
-	panic(fmt.Errorf("not implemented: RequestPasswordReset - requestPasswordReset"))
+	r.Auth.RequestPasswordReset(ctx, email, signin.ClientFrom(ctx))
+	return true, nil
 }
 
 func (r *mutationResolver) ResetPassword(ctx context.Context, email string, code string, newPassword string) (bool, error) {
-	panic(fmt.Errorf("not implemented: ResetPassword - resetPassword"))
+	if err := r.Auth.ResetPassword(ctx, email, code, newPassword, signin.ClientFrom(ctx)); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *mutationResolver) EndSession(ctx context.Context) (bool, error) {
@@ -41,7 +44,11 @@ func (r *mutationResolver) EndSession(ctx context.Context) (bool, error) {
 }
 
 func (r *queryResolver) SignInOptions(ctx context.Context, email string) (*model.SignInOptions, error) {
-	panic(fmt.Errorf("not implemented: SignInOptions - signInOptions"))
+	o, err := r.Auth.SignInOptions(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	return signInOptions(o), nil
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {

@@ -415,12 +415,13 @@ var (
 	// PasswordResetCodesColumns holds the columns for the "password_reset_codes" table.
 	PasswordResetCodesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "email_mac", Type: field.TypeString},
 		{Name: "code_mac", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "attempts_left", Type: field.TypeInt},
 		{Name: "consumed_at", Type: field.TypeTime, Nullable: true},
-		{Name: "user_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// PasswordResetCodesTable holds the schema information for the "password_reset_codes" table.
 	PasswordResetCodesTable = &schema.Table{
@@ -430,16 +431,26 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "password_reset_codes_users_user",
-				Columns:    []*schema.Column{PasswordResetCodesColumns[6]},
+				Columns:    []*schema.Column{PasswordResetCodesColumns[7]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "passwordresetcode_user_id_consumed_at",
+				Name:    "passwordresetcode_email_mac_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PasswordResetCodesColumns[6], PasswordResetCodesColumns[5]},
+				Columns: []*schema.Column{PasswordResetCodesColumns[1], PasswordResetCodesColumns[3]},
+			},
+			{
+				Name:    "passwordresetcode_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{PasswordResetCodesColumns[4]},
+			},
+			{
+				Name:    "passwordresetcode_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{PasswordResetCodesColumns[7]},
 			},
 		},
 	}
@@ -469,6 +480,18 @@ var (
 				OnDelete:   schema.Cascade,
 			},
 		},
+	}
+	// ServerSecretsColumns holds the columns for the "server_secrets" table.
+	ServerSecretsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 40},
+		{Name: "value", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// ServerSecretsTable holds the schema information for the "server_secrets" table.
+	ServerSecretsTable = &schema.Table{
+		Name:       "server_secrets",
+		Columns:    ServerSecretsColumns,
+		PrimaryKey: []*schema.Column{ServerSecretsColumns[0]},
 	}
 	// SessionsColumns holds the columns for the "sessions" table.
 	SessionsColumns = []*schema.Column{
@@ -731,6 +754,7 @@ var (
 		OutboxMessagesTable,
 		PasswordResetCodesTable,
 		RememberedStationsTable,
+		ServerSecretsTable,
 		SessionsTable,
 		SkillProfilesTable,
 		TeamsTable,

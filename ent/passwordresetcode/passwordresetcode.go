@@ -14,6 +14,8 @@ const (
 	FieldID = "id"
 	// FieldUserID holds the string denoting the user_id field in the database.
 	FieldUserID = "user_id"
+	// FieldEmailMAC holds the string denoting the email_mac field in the database.
+	FieldEmailMAC = "email_mac"
 	// FieldCodeMAC holds the string denoting the code_mac field in the database.
 	FieldCodeMAC = "code_mac"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
@@ -41,6 +43,7 @@ const (
 var Columns = []string{
 	FieldID,
 	FieldUserID,
+	FieldEmailMAC,
 	FieldCodeMAC,
 	FieldCreatedAt,
 	FieldExpiresAt,
@@ -59,6 +62,8 @@ func ValidColumn(column string) bool {
 }
 
 var (
+	// EmailMACValidator is a validator for the "email_mac" field. It is called by the builders before save.
+	EmailMACValidator func(string) error
 	// CodeMACValidator is a validator for the "code_mac" field. It is called by the builders before save.
 	CodeMACValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
@@ -78,6 +83,11 @@ func ByID(opts ...sql.OrderTermOption) OrderOption {
 // ByUserID orders the results by the user_id field.
 func ByUserID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUserID, opts...).ToFunc()
+}
+
+// ByEmailMAC orders the results by the email_mac field.
+func ByEmailMAC(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailMAC, opts...).ToFunc()
 }
 
 // ByCodeMAC orders the results by the code_mac field.

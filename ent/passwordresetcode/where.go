@@ -70,6 +70,11 @@ func UserID(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldEQ(FieldUserID, v))
 }
 
+// EmailMAC applies equality check predicate on the "email_mac" field. It's identical to EmailMACEQ.
+func EmailMAC(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldEQ(FieldEmailMAC, v))
+}
+
 // CodeMAC applies equality check predicate on the "code_mac" field. It's identical to CodeMACEQ.
 func CodeMAC(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldEQ(FieldCodeMAC, v))
@@ -150,6 +155,16 @@ func UserIDHasSuffix(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldHasSuffix(FieldUserID, v))
 }
 
+// UserIDIsNil applies the IsNil predicate on the "user_id" field.
+func UserIDIsNil() predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldIsNull(FieldUserID))
+}
+
+// UserIDNotNil applies the NotNil predicate on the "user_id" field.
+func UserIDNotNil() predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldNotNull(FieldUserID))
+}
+
 // UserIDEqualFold applies the EqualFold predicate on the "user_id" field.
 func UserIDEqualFold(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldEqualFold(FieldUserID, v))
@@ -158,6 +173,71 @@ func UserIDEqualFold(v string) predicate.PasswordResetCode {
 // UserIDContainsFold applies the ContainsFold predicate on the "user_id" field.
 func UserIDContainsFold(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldContainsFold(FieldUserID, v))
+}
+
+// EmailMACEQ applies the EQ predicate on the "email_mac" field.
+func EmailMACEQ(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldEQ(FieldEmailMAC, v))
+}
+
+// EmailMACNEQ applies the NEQ predicate on the "email_mac" field.
+func EmailMACNEQ(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldNEQ(FieldEmailMAC, v))
+}
+
+// EmailMACIn applies the In predicate on the "email_mac" field.
+func EmailMACIn(vs ...string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldIn(FieldEmailMAC, vs...))
+}
+
+// EmailMACNotIn applies the NotIn predicate on the "email_mac" field.
+func EmailMACNotIn(vs ...string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldNotIn(FieldEmailMAC, vs...))
+}
+
+// EmailMACGT applies the GT predicate on the "email_mac" field.
+func EmailMACGT(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldGT(FieldEmailMAC, v))
+}
+
+// EmailMACGTE applies the GTE predicate on the "email_mac" field.
+func EmailMACGTE(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldGTE(FieldEmailMAC, v))
+}
+
+// EmailMACLT applies the LT predicate on the "email_mac" field.
+func EmailMACLT(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldLT(FieldEmailMAC, v))
+}
+
+// EmailMACLTE applies the LTE predicate on the "email_mac" field.
+func EmailMACLTE(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldLTE(FieldEmailMAC, v))
+}
+
+// EmailMACContains applies the Contains predicate on the "email_mac" field.
+func EmailMACContains(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldContains(FieldEmailMAC, v))
+}
+
+// EmailMACHasPrefix applies the HasPrefix predicate on the "email_mac" field.
+func EmailMACHasPrefix(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldHasPrefix(FieldEmailMAC, v))
+}
+
+// EmailMACHasSuffix applies the HasSuffix predicate on the "email_mac" field.
+func EmailMACHasSuffix(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldHasSuffix(FieldEmailMAC, v))
+}
+
+// EmailMACEqualFold applies the EqualFold predicate on the "email_mac" field.
+func EmailMACEqualFold(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldEqualFold(FieldEmailMAC, v))
+}
+
+// EmailMACContainsFold applies the ContainsFold predicate on the "email_mac" field.
+func EmailMACContainsFold(v string) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldContainsFold(FieldEmailMAC, v))
 }
 
 // CodeMACEQ applies the EQ predicate on the "code_mac" field.

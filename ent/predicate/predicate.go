@@ -45,6 +45,9 @@ type PasswordResetCode func(*sql.Selector)
 // RememberedStation is the predicate function for rememberedstation builders.
 type RememberedStation func(*sql.Selector)
 
+// ServerSecret is the predicate function for serversecret builders.
+type ServerSecret func(*sql.Selector)
+
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 

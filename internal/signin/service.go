@@ -2,46 +2,167 @@ package signin
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/apitoken"
+	"github.com/agentdesk/agentdesk/ent/emaildomain"
 	"github.com/agentdesk/agentdesk/ent/session"
+	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
-// Config holds the sign-in settings an operator may change.
+// Config holds the sign-in settings an operator may change. A zero field
+// takes the default in its comment.
 type Config struct {
-	// SessionLifetime is the absolute lifetime of a session token.
+	// SessionLifetime is the absolute lifetime of a session token (8 h).
 	SessionLifetime time.Duration
-	// SessionIdleTimeout ends a session unused for this long.
+	// SessionIdleTimeout ends a session unused for this long (2 h).
 	SessionIdleTimeout time.Duration
+	// SSORedirectURL is the redirect_uri registered with the organisations'
+	// identity providers: the page of the Agent Desktop that receives code
+	// and state and calls completeSsoSignIn. Required for SSO.
+	SSORedirectURL string
+	// ProviderCacheTTL is how long an issuer's discovery document (and with
+	// it its signing keys) is reused before it is fetched again (1 h).
+	ProviderCacheTTL time.Duration
+	// AccountThrottle slows down failed sign-ins per e-mail address (5 free
+	// failures, then 1 s doubling up to 15 min).
+	AccountThrottle ThrottleConfig
+	// AddressThrottle slows down failed sign-ins and reset codes per client
+	// address; 50 free failures by default, as offices share an address.
+	AddressThrottle ThrottleConfig
+	// ResetRequestThrottle limits password-reset requests per client
+	// address (20 free, then growing waits): each one writes a row and may
+	// send a mail.
+	ResetRequestThrottle ThrottleConfig
 }
 
-// DefaultConfig is 8 hours absolute, 2 hours idle.
-func DefaultConfig() Config {
-	return Config{SessionLifetime: 8 * time.Hour, SessionIdleTimeout: 2 * time.Hour}
+// DefaultConfig is Config with every default filled in.
+func DefaultConfig() Config { return Config{}.withDefaults() }
+
+func (c Config) withDefaults() Config {
+	if c.SessionLifetime <= 0 {
+		c.SessionLifetime = 8 * time.Hour
+	}
+	if c.SessionIdleTimeout <= 0 {
+		c.SessionIdleTimeout = 2 * time.Hour
+	}
+	if c.ProviderCacheTTL <= 0 {
+		c.ProviderCacheTTL = time.Hour
+	}
+	if c.AddressThrottle.FreeAttempts <= 0 {
+		c.AddressThrottle.FreeAttempts = 50
+	}
+	if c.ResetRequestThrottle.FreeAttempts <= 0 {
+		c.ResetRequestThrottle.FreeAttempts = 20
+	}
+	return c
 }
 
-// Service runs the sign-in flows and resolves bearer tokens to viewers.
+// Mailer is where the flows put mail: Enqueue inside the transaction of the
+// change the mail reports, Kick after it committed (mail.Outbox).
+type Mailer interface {
+	Enqueue(ctx context.Context, tx *ent.Client, m mail.Message) error
+	Kick()
+}
+
+// Deps are what a Service is built from.
+type Deps struct {
+	DB     *ent.Client
+	Hasher *Hasher
+	Mail   Mailer
+	// CodeKey is the HMAC key of reset codes (see ResolveCodeKey).
+	CodeKey []byte
+	// HTTPClient talks to identity providers; one with a 10 s timeout when nil.
+	HTTPClient *http.Client
+	Now        func() time.Time // time.Now when nil
+	Rand       io.Reader        // crypto/rand when nil
+	Log        *slog.Logger     // discards when nil
+}
+
+// Service runs the sign-in flows (password, SSO, password reset) and
+// resolves bearer tokens to viewers. Build it with NewService; its Run
+// carries out reset requests and clean-up in the background.
 type Service struct {
 	DB     *ent.Client
 	Hasher *Hasher
 	Now    func() time.Time
 	Rand   io.Reader
 	Config Config
-	// Accounts throttles failed sign-ins per e-mail; Addresses per client
-	// address (with more free attempts: offices share an address).
-	Accounts  *Throttle
-	Addresses *Throttle
+	Log    *slog.Logger
+	Mail   Mailer
+	// Accounts throttles failed sign-ins per e-mail; Addresses failed
+	// sign-ins and reset codes per client address; ResetRequests reset
+	// requests per client address.
+	Accounts      *Throttle
+	Addresses     *Throttle
+	ResetRequests *Throttle
+
+	codeKey   []byte
+	providers *providerCache
+	resets    chan string // normalised e-mails waiting for Run
+}
+
+// minCodeKeyLen is the shortest code key accepted: 256 bits.
+const minCodeKeyLen = 32
+
+// NewService returns a Service with cfg's zero fields defaulted.
+func NewService(d Deps, cfg Config) (*Service, error) {
+	if d.DB == nil || d.Hasher == nil || d.Mail == nil {
+		return nil, errors.New("signin: NewService needs a database, a hasher and a mailer")
+	}
+	if len(d.CodeKey) < minCodeKeyLen {
+		return nil, fmt.Errorf("signin: the code key must be at least %d bytes", minCodeKeyLen)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.HTTPClient == nil {
+		d.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	cfg = cfg.withDefaults()
+	return &Service{
+		DB:            d.DB,
+		Hasher:        d.Hasher,
+		Now:           d.Now,
+		Rand:          d.Rand,
+		Config:        cfg,
+		Log:           d.Log,
+		Mail:          d.Mail,
+		Accounts:      NewThrottle(cfg.AccountThrottle, d.Now),
+		Addresses:     NewThrottle(cfg.AddressThrottle, d.Now),
+		ResetRequests: NewThrottle(cfg.ResetRequestThrottle, d.Now),
+		codeKey:       append([]byte(nil), d.CodeKey...),
+		providers:     newProviderCache(d.HTTPClient, cfg.ProviderCacheTTL, d.Now),
+		resets:        make(chan string, resetQueueLen),
+	}, nil
 }
 
 // touchEvery limits how often a token's last-use time is written.
 const touchEvery = time.Minute
+
+// Input bounds. An e-mail address is at most 254 bytes (RFC 5321); longer
+// input names no account, and would make throttle keys of any size. A
+// password of 128 characters is at most 512 bytes of UTF-8.
+const (
+	maxEmailLen         = 254
+	maxPasswordBytes    = MaxPasswordLen * 4
+	maxSSOStateLen      = 128
+	maxAuthorizationLen = 4096
+)
 
 // Client is who is calling, for throttling and session records.
 type Client struct {
@@ -59,47 +180,129 @@ type AuthPayload struct {
 // NormalizeEmail is how e-mails are stored and compared.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// SignIn checks an e-mail and password and starts a session. Every failure
-// is INVALID_CREDENTIALS and costs the same hash, known account or not.
+// emailDomain is the part after the last "@" of a normalised address, and
+// whether the address has a local part and a domain at all.
+func emailDomain(email string) (string, bool) {
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 || at == len(email)-1 || len(email) > maxEmailLen {
+		return "", false
+	}
+	return email[at+1:], true
+}
+
+// ssoTenantOf is the tenant that email's domain signs in to when that tenant
+// uses SSO, else nil. It is decided by the domain alone, never by whether a
+// user exists, so answers built on it reveal nothing about accounts.
+func (s *Service) ssoTenantOf(ctx context.Context, email string) (*ent.Tenant, error) {
+	d, ok := emailDomain(email)
+	if !ok {
+		return nil, nil
+	}
+	t, err := s.DB.EmailDomain.Query().Where(emaildomain.Domain(d)).QueryTenant().
+		Where(tenant.SSOModeEQ(tenant.SSOModeAZURE_SSO)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return t, err
+}
+
+func errInvalidCredentials() *apperr.Error {
+	return apperr.New(apperr.InvalidCredentials, "The e-mail address or the password is not right.")
+}
+
+func errSSORequired() *apperr.Error {
+	return apperr.New(apperr.SSORequired, "Your organisation signs in with single sign-on: continue with SSO.")
+}
+
+// SignIn checks an e-mail and password and starts a session.
+//
+// Every failure is INVALID_CREDENTIALS and costs one hash, known account or
+// not. Both the address ("ip:") and the account ("acct:", known or not) are
+// charged before the hash, so a burst cannot run more guesses than the
+// throttles allow; a right password takes the charges back.
+//
+// SSO_REQUIRED comes before the password is looked at, for every address
+// whose domain belongs to an SSO tenant, known user or not. Answering it only
+// after a right password would turn the tenant's stale passwords into an
+// oracle (right: SSO_REQUIRED, wrong: INVALID_CREDENTIALS), and deciding by
+// the domain tells nothing signInOptions does not tell anyone already. The
+// one exception is a platform admin (no tenant) whose address happens to be
+// in such a domain: it signs in with its password, as it cannot use the
+// tenant's SSO. A user whose tenant uses SSO but whose address is outside the
+// tenant's domains learns SSO_REQUIRED only after a right password.
 func (s *Service) SignIn(ctx context.Context, email, password string, c Client) (*AuthPayload, error) {
 	email = NormalizeEmail(email)
-	if wait := s.Addresses.Attempt("ip:" + c.Addr); wait > 0 {
+	wait, refundAddr := s.Addresses.Charge("ip:" + c.Addr)
+	if wait > 0 {
 		return nil, RetryAfterError(wait)
 	}
-	if wait := s.Accounts.Attempt("acct:" + email); wait > 0 {
-		return nil, RetryAfterError(wait)
+	acctKey := "acct:" + email
+	refundAcct := func() {}
+	if len(email) <= maxEmailLen {
+		var w time.Duration
+		if w, refundAcct = s.Accounts.Charge(acctKey); w > 0 {
+			refundAddr() // refused before any check: not a guess
+			return nil, RetryAfterError(w)
+		}
 	}
-	invalid := apperr.New(apperr.InvalidCredentials, "the e-mail or password is not right")
-	if len(password) > MaxPasswordLen*4 {
+	if len(email) > maxEmailLen || len(password) > maxPasswordBytes {
 		s.Hasher.VerifyDummy(ctx, "")
-		return nil, invalid
+		return nil, errInvalidCredentials()
+	}
+
+	ssoTenant, err := s.ssoTenantOf(ctx, email)
+	if err != nil {
+		return nil, err
 	}
 	u, err := s.DB.User.Query().Where(user.Email(email)).WithTenant().Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
+	if ssoTenant != nil && (u == nil || u.TenantID != nil) {
+		refundAddr()
+		refundAcct()
+		return nil, errSSORequired()
+	}
 	if u == nil || u.PasswordHash == nil {
 		s.Hasher.VerifyDummy(ctx, password)
-		return nil, invalid
+		return nil, errInvalidCredentials()
 	}
 	ok, rehash, err := s.Hasher.Verify(ctx, password, *u.PasswordHash)
-	if err != nil || !ok {
-		return nil, invalid
-	}
-	// Only a right password learns about the account's state.
-	if !u.Active {
-		return nil, invalid
-	}
-	if t := u.Edges.Tenant; t != nil && t.SSOMode == "AZURE_SSO" {
-		return nil, apperr.New(apperr.SSORequired, "your organisation signs in with single sign-on")
-	}
-	s.Accounts.Success("acct:" + email)
-	if rehash {
-		if h, err := s.Hasher.Hash(ctx, password); err == nil {
-			_ = s.DB.User.UpdateOne(u).SetPasswordHash(h).Exec(ctx)
+	if err != nil {
+		if errors.Is(err, ErrMalformedHash) {
+			s.Log.ErrorContext(ctx, "sign-in: stored password hash is malformed", "user_id", u.ID, "err", err)
 		}
+		return nil, errInvalidCredentials().Wrap(err)
+	}
+	// Only a right password learns anything about the account's state.
+	if !ok || !u.Active {
+		return nil, errInvalidCredentials()
+	}
+	refundAddr()
+	s.Accounts.Success(acctKey)
+	if t := u.Edges.Tenant; t != nil && t.SSOMode == tenant.SSOModeAZURE_SSO {
+		return nil, errSSORequired()
+	}
+	if rehash {
+		s.rehash(ctx, u, password)
 	}
 	return s.StartSession(ctx, s.DB, u, session.MethodPASSWORD, c)
+}
+
+// rehash stores a hash of password with the current parameters. The update
+// is conditional on the old hash, so a password reset that committed while
+// this sign-in was verifying is not overwritten with the old password. A
+// failure is logged only: the sign-in itself was right.
+func (s *Service) rehash(ctx context.Context, u *ent.User, password string) {
+	h, err := s.Hasher.Hash(ctx, password)
+	if err == nil {
+		_, err = s.DB.User.Update().
+			Where(user.ID(u.ID), user.PasswordHash(*u.PasswordHash)).
+			SetPasswordHash(h).Save(ctx)
+	}
+	if err != nil {
+		s.Log.WarnContext(ctx, "sign-in: rehashing the password failed", "user_id", u.ID, "err", err)
+	}
 }
 
 // StartSession creates a session token for u.
@@ -202,7 +405,7 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	return strings.ToValidUTF8(s[:n], "")
 }
 
 type clientKey struct{}

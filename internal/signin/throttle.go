@@ -67,7 +67,8 @@ type Throttle struct {
 
 	mu    sync.Mutex
 	keys  map[string]*list.Element // of *throttleEntry
-	order *list.List               // entries by last failure, oldest first
+	order *list.List               // entries by last failure, oldest first (roughly, after a refund)
+	seq   uint64                   // numbers failures, so a refund can tell whether another followed
 }
 
 type throttleEntry struct {
@@ -75,6 +76,7 @@ type throttleEntry struct {
 	failures int
 	last     time.Time // last failure
 	until    time.Time // no attempt before this
+	seq      uint64    // of the last failure
 }
 
 // NewThrottle returns a Throttle with cfg (zero fields take defaults) that
@@ -124,6 +126,60 @@ func (t *Throttle) Attempt(key string) time.Duration {
 	return 0
 }
 
+// Charge is Attempt for a key whose right attempts must not count, such as
+// a client address: many agents of one office sign in from one address,
+// and counting their successes would soon make the whole office wait.
+// Like Attempt, it counts the attempt before the slow check, so a burst
+// cannot slip through; call refund when the attempt turns out right (or
+// was not a guess at all) to take that count back. refund does nothing when
+// the attempt was refused (non-zero wait), and nothing the second time.
+//
+// A refund takes back only this attempt: failures of other attempts stay
+// counted, so a valid account cannot be used to clear an address's count
+// between guesses at other accounts (which is why addresses never get
+// Success).
+func (t *Throttle) Charge(key string) (wait time.Duration, refund func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	if w := t.waitLocked(key, now); w > 0 {
+		return w, func() {}
+	}
+	var before throttleEntry
+	if el, ok := t.keys[key]; ok {
+		before = *el.Value.(*throttleEntry)
+	}
+	t.failLocked(key, now)
+	seq := t.seq
+	var once sync.Once
+	return 0, func() { once.Do(func() { t.refund(key, seq, before) }) }
+}
+
+// refund takes back the failure numbered seq; before is the key's entry as
+// it was just before that failure (zero when there was none).
+func (t *Throttle) refund(key string, seq uint64, before throttleEntry) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	el, ok := t.keys[key]
+	if !ok {
+		return // forgotten or dropped since: nothing left to take back
+	}
+	e := el.Value.(*throttleEntry)
+	switch {
+	case e.seq == seq && before.failures == 0:
+		t.removeLocked(el)
+	case e.seq == seq:
+		// No failure since ours: put the entry back exactly as it was. Its
+		// place in the order stays at the back, a little too young; that
+		// only makes makeRoomLocked drop it later than it could, while
+		// waitLocked and failLocked still see it expire on time.
+		e.failures, e.last, e.until, e.seq = before.failures, before.last, before.until, before.seq
+	case e.failures > 0:
+		// Later failures keep their wait; only our count goes.
+		e.failures--
+	}
+}
+
 // Success forgets key's failures.
 //
 // Reset only account keys on success: resetting a client address would let
@@ -170,6 +226,8 @@ func (t *Throttle) failLocked(key string, now time.Time) {
 	if e.failures < t.cfg.FreeAttempts+64 {
 		e.failures++
 	}
+	t.seq++
+	e.seq = t.seq
 	e.last = now
 	e.until = now.Add(t.delay(e.failures))
 	t.order.MoveToBack(el)

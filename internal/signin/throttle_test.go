@@ -275,3 +275,92 @@ func TestRetryAfterError(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottleChargeRefund(t *testing.T) {
+	const key = "ip:192.0.2.7"
+	cases := []struct {
+		name string
+		run  func(th *Throttle, clock *fakeClock)
+		want time.Duration // Wait(key) afterwards
+	}{
+		{"refund of the only failure forgets the key", func(th *Throttle, _ *fakeClock) {
+			_, refund := th.Charge(key)
+			refund()
+		}, 0},
+		{"successes never add up", func(th *Throttle, _ *fakeClock) {
+			for range 100 {
+				_, refund := th.Charge(key)
+				refund()
+			}
+			for range 4 {
+				th.Charge(key) // four failures: still free
+			}
+		}, 0},
+		{"a refund keeps earlier failures", func(th *Throttle, _ *fakeClock) {
+			for range 4 {
+				th.Charge(key)
+			}
+			_, refund := th.Charge(key)
+			refund()
+			th.Charge(key) // the fifth failure
+		}, time.Second},
+		{"a refund after the wait elapsed imposes no new wait", func(th *Throttle, clock *fakeClock) {
+			for range 6 {
+				th.Charge(key)
+				clock.Advance(time.Hour - time.Minute) // waits pass, failures stay
+			}
+			_, refund := th.Charge(key)
+			refund()
+		}, 0},
+		{"a refund leaves a later failure's wait", func(th *Throttle, _ *fakeClock) {
+			for range 4 {
+				th.Charge(key)
+			}
+			_, refund := th.Charge(key) // 5th: 1s wait
+			refund()                    // back to 4
+			_, refund = th.Charge(key)  // 5th again
+			th.Failure(key)             // 6th, by someone else: 2s wait
+			refund()                    // 5 failures stay counted, the wait stands
+		}, 2 * time.Second},
+		{"refunding twice takes back one failure", func(th *Throttle, _ *fakeClock) {
+			for range 4 {
+				th.Charge(key)
+			}
+			_, refund := th.Charge(key)
+			th.Failure(key) // someone else's: the exact restore no longer applies
+			refund()        // back to 5 failures; the 2s wait of the 6th stands
+			refund()        // a second decrement would leave 4
+			th.Failure(key) // 6 failures: 2s (5 would be 1s)
+		}, 2 * time.Second},
+		{"refunding a refused charge does nothing", func(th *Throttle, _ *fakeClock) {
+			for range 5 {
+				th.Charge(key)
+			}
+			_, refund := th.Charge(key) // refused: wait 1s
+			refund()
+		}, time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			clock := newFakeClock()
+			th := NewThrottle(ThrottleConfig{}, clock.Now)
+			c.run(th, clock)
+			if got := th.Wait(key); got != c.want {
+				t.Errorf("wait %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestThrottleChargeRefusedIsNotCounted(t *testing.T) {
+	clock := newFakeClock()
+	th := NewThrottle(ThrottleConfig{FreeAttempts: 1}, clock.Now)
+	if w, _ := th.Charge("k"); w != 0 {
+		t.Fatalf("first charge waits %v", w)
+	}
+	for range 10 {
+		if w, _ := th.Charge("k"); w != time.Second {
+			t.Fatalf("charge while waiting: %v, want the unchanged 1s", w)
+		}
+	}
+}

@@ -1,0 +1,309 @@
+package signin
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	cryptorand "crypto/rand"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/authflow"
+	"github.com/agentdesk/agentdesk/ent/emaildomain"
+	"github.com/agentdesk/agentdesk/ent/session"
+	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+)
+
+// Method is how an e-mail address signs in.
+type Method string
+
+// The sign-in methods of signInOptions.
+const (
+	MethodPassword Method = "PASSWORD"
+	MethodSSO      Method = "SSO"
+)
+
+// Options is the answer of signInOptions. AuthorizationURL and State are set
+// for MethodSSO only.
+type Options struct {
+	Method           Method
+	AuthorizationURL string
+	State            string
+}
+
+// SSOFlowLifetime is how long an SSO state stays usable: enough to type a
+// password and pass a second factor at the identity provider.
+const SSOFlowLifetime = 10 * time.Minute
+
+// ssoScopes asks for the ID token and the claims that carry the address.
+var ssoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
+
+// SignInOptions tells the client how email signs in. It is decided by the
+// address's domain alone: PASSWORD for every address whose domain is not an
+// SSO tenant's, known account or not, so the answer reveals no account.
+//
+// For an SSO tenant it starts an OpenID Connect authorization-code flow with
+// PKCE (S256): the state, the nonce and the code verifier are fresh random
+// values; the state is returned to the client and stored only as a hash, the
+// nonce and verifier never leave the server. The flow lives SSOFlowLifetime
+// and is used once, by CompleteSSOSignIn.
+func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, error) {
+	email = NormalizeEmail(email)
+	t, err := s.ssoTenantOf(ctx, email)
+	if err != nil || t == nil {
+		return &Options{Method: MethodPassword}, err
+	}
+	if s.Config.SSORedirectURL == "" {
+		return nil, errors.New("signin: SSO needs a redirect URL, and none is configured")
+	}
+	p, err := s.providers.get(ctx, t.SSOIssuerURL)
+	if err != nil {
+		return nil, fmt.Errorf("signin: SSO discovery for tenant %s: %w", t.ID, err)
+	}
+	var state, nonce, verifier string
+	for _, v := range []*string{&state, &nonce, &verifier} {
+		if *v, err = randomString(s.Rand); err != nil {
+			return nil, err
+		}
+	}
+	now := s.Now()
+	err = s.DB.AuthFlow.Create().
+		SetTenantID(t.ID).
+		SetKind(authflow.KindSSO_SIGN_IN).
+		SetStateHash(HashToken(state)).
+		SetNonce(nonce).
+		SetPkceVerifier(verifier).
+		SetCreatedAt(now).
+		SetExpiresAt(now.Add(SSOFlowLifetime)).
+		Exec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	authURL := s.oauthConfig(t, p).AuthCodeURL(state,
+		oidc.Nonce(nonce),
+		oauth2.S256ChallengeOption(verifier),
+		// Saves the agent typing the address again at the provider.
+		oauth2.SetAuthURLParam("login_hint", email))
+	return &Options{Method: MethodSSO, AuthorizationURL: authURL, State: state}, nil
+}
+
+// randomString is 256 random bits in unpadded base64url: 43 characters, a
+// valid PKCE verifier (RFC 7636 asks for 43 to 128) and a safe URL value.
+func randomString(rand io.Reader) (string, error) {
+	if rand == nil {
+		rand = cryptorand.Reader
+	}
+	b := make([]byte, 32)
+	if _, err := io.ReadFull(rand, b); err != nil {
+		return "", fmt.Errorf("signin: reading randomness: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func (s *Service) oauthConfig(t *ent.Tenant, p *oidc.Provider) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     t.SSOClientID,
+		ClientSecret: t.SSOClientSecret,
+		Endpoint:     p.Endpoint(),
+		RedirectURL:  s.Config.SSORedirectURL,
+		Scopes:       ssoScopes,
+	}
+}
+
+func errSSOFailed() *apperr.Error {
+	return apperr.New(apperr.InvalidCredentials, "Single sign-on did not succeed. Start again from your e-mail address.")
+}
+
+// CompleteSSOSignIn finishes the flow SignInOptions started: it consumes the
+// state, exchanges the code (with the PKCE verifier) at the tenant's issuer,
+// verifies the ID token (signature by the issuer's published keys, issuer,
+// audience = the tenant's client id, expiry, nonce = the flow's), matches the
+// user by the token's address within that tenant, and starts a session.
+//
+// Every failure is INVALID_CREDENTIALS, a replayed, expired or unknown state
+// included: for the client each means the same thing (start again from the
+// e-mail step), and INVALID_CODE is the reset code's error in the contract.
+// The cause is kept for the logs.
+//
+// The state is consumed by one conditional UPDATE before anything else, so
+// of two requests with the same state only one goes on, even when the
+// provider would accept the code twice.
+//
+// Matching by address is safe here because the issuer is the organisation's
+// own directory (a tenant-specific issuer URL, checked against the token's
+// iss): a token from any other directory, where someone could have set any
+// address, fails verification. A token that says its address is not
+// verified is refused.
+func (s *Service) CompleteSSOSignIn(ctx context.Context, state, code string, c Client) (*AuthPayload, error) {
+	if state == "" || len(state) > maxSSOStateLen || code == "" || len(code) > maxAuthorizationLen {
+		return nil, errSSOFailed()
+	}
+	now := s.Now()
+	stateHash := HashToken(state)
+	n, err := s.DB.AuthFlow.Update().
+		Where(authflow.StateHash(stateHash), authflow.KindEQ(authflow.KindSSO_SIGN_IN),
+			authflow.ConsumedAtIsNil(), authflow.ExpiresAtGT(now)).
+		SetConsumedAt(now).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, errSSOFailed().Wrap(errors.New("state unknown, expired or already used"))
+	}
+	flow, err := s.DB.AuthFlow.Query().Where(authflow.StateHash(stateHash)).WithTenant().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := flow.Edges.Tenant
+	if t == nil || t.SSOMode != tenant.SSOModeAZURE_SSO || t.SSOIssuerURL == "" {
+		return nil, errSSOFailed().Wrap(errors.New("the tenant no longer signs in with SSO"))
+	}
+	email, err := s.ssoIdentity(ctx, t, flow, code)
+	if err != nil {
+		return nil, errSSOFailed().Wrap(err)
+	}
+	u, err := s.ssoUser(ctx, t.ID, email)
+	if err != nil {
+		return nil, err
+	}
+	return s.StartSession(ctx, s.DB, u, session.MethodSSO, c)
+}
+
+// ssoIdentity exchanges code and returns the verified ID token's address.
+func (s *Service) ssoIdentity(ctx context.Context, t *ent.Tenant, flow *ent.AuthFlow, code string) (string, error) {
+	p, err := s.providers.get(ctx, t.SSOIssuerURL)
+	if err != nil {
+		return "", fmt.Errorf("discovery: %w", err)
+	}
+	tok, err := s.oauthConfig(t, p).Exchange(oidc.ClientContext(ctx, s.providers.client), code,
+		oauth2.VerifierOption(flow.PkceVerifier))
+	if err != nil {
+		return "", fmt.Errorf("code exchange: %w", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return "", errors.New("the token response has no ID token")
+	}
+	idt, err := p.Verifier(&oidc.Config{ClientID: t.SSOClientID, Now: s.Now}).Verify(ctx, raw)
+	if err != nil {
+		return "", fmt.Errorf("ID token: %w", err)
+	}
+	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(flow.Nonce)) != 1 {
+		return "", errors.New("ID token: nonce does not match the flow's")
+	}
+	var claims struct {
+		Email             string `json:"email"`
+		EmailVerified     *bool  `json:"email_verified"`
+		PreferredUsername string `json:"preferred_username"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return "", fmt.Errorf("ID token claims: %w", err)
+	}
+	if claims.EmailVerified != nil && !*claims.EmailVerified {
+		return "", errors.New("ID token: the address is not verified")
+	}
+	email := claims.Email
+	// Azure AD often sends the address only as preferred_username (the
+	// user principal name) unless the optional email claim is configured.
+	if email == "" && strings.Contains(claims.PreferredUsername, "@") {
+		email = claims.PreferredUsername
+	}
+	if email == "" {
+		return "", errors.New("ID token: no e-mail address")
+	}
+	return NormalizeEmail(email), nil
+}
+
+// ssoUser is the active user with email in tenant tenantID, whose domain is
+// one of the tenant's.
+func (s *Service) ssoUser(ctx context.Context, tenantID, email string) (*ent.User, error) {
+	d, ok := emailDomain(email)
+	if !ok {
+		return nil, errSSOFailed().Wrap(fmt.Errorf("ID token: %q is not an address", email))
+	}
+	inTenant, err := s.DB.EmailDomain.Query().
+		Where(emaildomain.Domain(d), emaildomain.TenantID(tenantID)).Exist(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !inTenant {
+		return nil, errSSOFailed().Wrap(fmt.Errorf("ID token: domain %q is not the tenant's", d))
+	}
+	u, err := s.DB.User.Query().
+		Where(user.Email(email), user.TenantID(tenantID), user.Active(true)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, errSSOFailed().Wrap(errors.New("no active user with the ID token's address in the tenant"))
+	}
+	return u, err
+}
+
+// providerCache keeps each issuer's discovery document and signing keys
+// (an *oidc.Provider) for ttl, so a sign-in costs no discovery round trip,
+// while a changed configuration or rotated keys are picked up in bounded
+// time (go-oidc also refetches the keys when a token names an unknown one).
+type providerCache struct {
+	client *http.Client
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu sync.Mutex
+	m  map[string]cachedProvider
+}
+
+type cachedProvider struct {
+	p       *oidc.Provider
+	fetched time.Time
+}
+
+// maxProviders bounds the cache; it holds one entry per SSO tenant issuer.
+const maxProviders = 1000
+
+func newProviderCache(client *http.Client, ttl time.Duration, now func() time.Time) *providerCache {
+	return &providerCache{client: client, ttl: ttl, now: now, m: make(map[string]cachedProvider)}
+}
+
+func (c *providerCache) get(ctx context.Context, issuer string) (*oidc.Provider, error) {
+	c.mu.Lock()
+	e, ok := c.m[issuer]
+	c.mu.Unlock()
+	if ok && c.now().Sub(e.fetched) < c.ttl {
+		return e.p, nil
+	}
+	// Fetched outside the lock: one slow issuer must not hold up the
+	// others. Two sign-ins may then both fetch; the later one is kept.
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, c.client), issuer)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= maxProviders {
+		now := c.now()
+		for k, v := range c.m {
+			if now.Sub(v.fetched) >= c.ttl {
+				delete(c.m, k)
+			}
+		}
+		for k := range c.m {
+			if len(c.m) < maxProviders {
+				break
+			}
+			delete(c.m, k)
+		}
+	}
+	c.m[issuer] = cachedProvider{p: p, fetched: c.now()}
+	return p, nil
+}
