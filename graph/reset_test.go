@@ -26,8 +26,8 @@ import (
 func TestPasswordReset(t *testing.T) {
 	s, box := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	oldToken := mustSignIn(t, s, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	oldToken := mustSignIn(t, s, "ada@acme.test", adaPassword)
 
 	requestReset(t, s, "ADA@acme.test")
 	code := box.resetCode(t, "ada@acme.test")
@@ -50,7 +50,7 @@ func TestPasswordReset(t *testing.T) {
 	if meEmail(t, s, oldToken) != "" {
 		t.Error("the session from before the reset still works")
 	}
-	if r := signIn(s, "ada@acme.test", agentPassword); r.Code() != "INVALID_CREDENTIALS" {
+	if r := signIn(s, "ada@acme.test", adaPassword); r.Code() != "INVALID_CREDENTIALS" {
 		t.Errorf("old password: %+v", r.Errors)
 	}
 	if token := mustSignIn(t, s, "ada@acme.test", newAgentPassword); meEmail(t, s, token) != "ada@acme.test" {
@@ -65,8 +65,8 @@ func TestPasswordReset(t *testing.T) {
 func TestResetCodeRules(t *testing.T) {
 	s, box := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	addUser(t, s, tn.ID, "bob@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	addUser(t, s, tn.ID, "bob@acme.test", adaPassword)
 	const ada, bob = "ada@acme.test", "bob@acme.test"
 	wrong := func(code string) string { // a valid-looking code that is not code
 		if code == "000000" {
@@ -156,7 +156,7 @@ func TestResetCodeRules(t *testing.T) {
 func TestResetCodeConcurrentSubmitsOneWins(t *testing.T) {
 	s, box := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
 	requestReset(t, s, "ada@acme.test")
 	code := box.resetCode(t, "ada@acme.test")
 
@@ -196,10 +196,10 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 	tn := s.CreateTenant(root, "acme")
 	corp := s.CreateTenant(root, "corp")
 	startIdP(t, s).configure(t, s, root, corp.ID)
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	addUser(t, s, tn.ID, "off@acme.test", agentPassword, func(c *ent.UserCreate) { c.SetActive(false) })
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	addUser(t, s, tn.ID, "off@acme.test", adaPassword, func(c *ent.UserCreate) { c.SetActive(false) })
 	addUser(t, s, corp.ID, "sso@corp.test", "")
-	addUser(t, s, tn.ID, "last@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "last@acme.test", adaPassword)
 
 	addresses := []string{"ada@acme.test", "nobody@acme.test", "off@acme.test", "sso@corp.test", "x@elsewhere.example"}
 	const want = `{"data":{"requestPasswordReset":true}}`
@@ -251,8 +251,8 @@ func TestPasswordResetThroughSMTP(t *testing.T) {
 		c.MailFrom = "agentdesk <no-reply@agentdesk.test>"
 	})
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	token := mustSignIn(t, s, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	token := mustSignIn(t, s, "ada@acme.test", adaPassword)
 
 	requestReset(t, s, "ada@acme.test")
 	m := smtpd.next(t)

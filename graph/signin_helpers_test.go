@@ -116,7 +116,7 @@ const (
 	completeSSOOp     = `mutation($s:String!,$c:String!){ completeSsoSignIn(state:$s, code:$c){ token user{ email } } }`
 	meOp              = `{ me { email } }`
 	endSessionOp      = `mutation { endSession }`
-	agentPassword     = "plum orchard telescope"
+	adaPassword       = "plum orchard telescope"
 	newAgentPassword  = "violet harbour lantern"
 	otherGoodPassword = "amber meadow compass"
 )

@@ -16,7 +16,7 @@ import (
 func TestSignInMeAndEndSession(t *testing.T) {
 	s, _ := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
 
 	var out struct {
 		SignIn struct {
@@ -26,14 +26,14 @@ func TestSignInMeAndEndSession(t *testing.T) {
 		}
 	}
 	// Addresses are matched case-insensitively and trimmed.
-	signIn(s, "  Ada@ACME.test ", agentPassword).Decode(t, &out)
+	signIn(s, "  Ada@ACME.test ", adaPassword).Decode(t, &out)
 	if !strings.HasPrefix(out.SignIn.Token, signin.SessionTokenPrefix) || out.SignIn.User.Email != "ada@acme.test" {
 		t.Fatalf("signIn = %+v", out.SignIn)
 	}
 	if want := s.Clock.Now().Add(8 * time.Hour); !out.SignIn.ExpiresAt.Equal(want) {
 		t.Errorf("expiresAt = %v, want the default 8 h: %v", out.SignIn.ExpiresAt, want)
 	}
-	if other := mustSignIn(t, s, "ada@acme.test", agentPassword); other == out.SignIn.Token {
+	if other := mustSignIn(t, s, "ada@acme.test", adaPassword); other == out.SignIn.Token {
 		t.Error("two sign-ins got the same token")
 	}
 	token := out.SignIn.Token
@@ -51,8 +51,8 @@ func TestSignInMeAndEndSession(t *testing.T) {
 func TestSignInOptionsDoNotRevealAccounts(t *testing.T) {
 	s, _ := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	addUser(t, s, tn.ID, "off@acme.test", agentPassword, func(c *ent.UserCreate) { c.SetActive(false) })
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	addUser(t, s, tn.ID, "off@acme.test", adaPassword, func(c *ent.UserCreate) { c.SetActive(false) })
 
 	const want = `{"data":{"signInOptions":{"method":"PASSWORD","ssoAuthorizationUrl":null,"state":null}}}`
 	for _, email := range []string{
@@ -70,8 +70,8 @@ func TestSignInOptionsDoNotRevealAccounts(t *testing.T) {
 func TestSignInFailuresAreIndistinguishable(t *testing.T) {
 	s, _ := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
-	addUser(t, s, tn.ID, "off@acme.test", agentPassword, func(c *ent.UserCreate) { c.SetActive(false) })
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
+	addUser(t, s, tn.ID, "off@acme.test", adaPassword, func(c *ent.UserCreate) { c.SetActive(false) })
 	addUser(t, s, tn.ID, "new@acme.test", "") // no password yet
 
 	const want = `{"errors":[{"message":"The e-mail address or the password is not right.","path":["signIn"],"locations":[{"line":1,"column":34}],"extensions":{"code":"INVALID_CREDENTIALS"}}],"data":null}`
@@ -79,7 +79,7 @@ func TestSignInFailuresAreIndistinguishable(t *testing.T) {
 		{"wrong password", "ada@acme.test", "not the password"},
 		{"unknown address", "nobody@acme.test", "not the password"},
 		{"unknown domain", "nobody@elsewhere.example", "not the password"},
-		{"deactivated, right password", "off@acme.test", agentPassword},
+		{"deactivated, right password", "off@acme.test", adaPassword},
 		{"deactivated, wrong password", "off@acme.test", "not the password"},
 		{"no password set", "new@acme.test", "not the password"},
 		{"empty password", "ada@acme.test", ""},
@@ -96,7 +96,7 @@ func TestSignInFailuresAreIndistinguishable(t *testing.T) {
 func TestSignInThrottleThenAllowedAfterTheWait(t *testing.T) {
 	s, _ := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
 
 	// The same steps for a known and an unknown address give the same codes.
 	for _, email := range []string{"ada@acme.test", "nobody@acme.test"} {
@@ -108,12 +108,12 @@ func TestSignInThrottleThenAllowedAfterTheWait(t *testing.T) {
 			}
 			// Even the right password waits now: otherwise the throttle
 			// would tell when a guess was right.
-			r := signIn(s, email, agentPassword)
+			r := signIn(s, email, adaPassword)
 			if r.Code() != "TOO_MANY_ATTEMPTS" || r.Errors[0].Extensions["retryAfterSeconds"] != float64(1) {
 				t.Fatalf("after 5 failures: %+v, want TOO_MANY_ATTEMPTS with retryAfterSeconds 1", r.Errors)
 			}
 			s.Clock.Advance(time.Second)
-			r = signIn(s, email, agentPassword)
+			r = signIn(s, email, adaPassword)
 			switch {
 			case email == "ada@acme.test" && len(r.Errors) > 0:
 				t.Fatalf("after the wait: %+v", r.Errors)
@@ -135,9 +135,9 @@ func TestSignInThrottleThenAllowedAfterTheWait(t *testing.T) {
 func TestSignInSuccessesDoNotThrottleASharedAddress(t *testing.T) {
 	s, _ := newSignInServer(t)
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
 	for i := range 120 { // the address has 50 free failures
-		if r := signIn(s, "ada@acme.test", agentPassword); len(r.Errors) > 0 {
+		if r := signIn(s, "ada@acme.test", adaPassword); len(r.Errors) > 0 {
 			t.Fatalf("sign-in %d: %+v", i+1, r.Errors)
 		}
 	}
@@ -152,11 +152,11 @@ func TestSignInSSORequired(t *testing.T) {
 	tn := s.CreateTenant(root, "corp")
 	idp := startIdP(t, s)
 	idp.configure(t, s, root, tn.ID)
-	addUser(t, s, tn.ID, "ada@corp.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@corp.test", adaPassword)
 
 	const want = `{"errors":[{"message":"Your organisation signs in with single sign-on: continue with SSO.","path":["signIn"],"locations":[{"line":1,"column":34}],"extensions":{"code":"SSO_REQUIRED"}}],"data":null}`
 	for _, c := range []struct{ email, password string }{
-		{"ada@corp.test", agentPassword},
+		{"ada@corp.test", adaPassword},
 		{"ada@corp.test", "wrong password"},
 		{"nobody@corp.test", "wrong password"},
 	} {
@@ -177,18 +177,18 @@ func TestSignInRehashesOldParameters(t *testing.T) {
 	tn := s.CreateTenant(s.RootToken(), "acme")
 	older := testserver.CheapHash
 	older.Memory *= 2
-	oldHash, err := signin.NewHasher(older, 1, nil).Hash(context.Background(), agentPassword)
+	oldHash, err := signin.NewHasher(older, 1, nil).Hash(context.Background(), adaPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u := addUser(t, s, tn.ID, "ada@acme.test", "", func(c *ent.UserCreate) { c.SetPasswordHash(oldHash) })
 
-	mustSignIn(t, s, "ada@acme.test", agentPassword)
+	mustSignIn(t, s, "ada@acme.test", adaPassword)
 	got := s.App.DB.Client.User.Query().Where(user.ID(u.ID)).OnlyX(context.Background())
 	if *got.PasswordHash == oldHash || !strings.Contains(*got.PasswordHash, "$m=64,") {
 		t.Fatalf("hash after sign-in = %s, want rehashed with m=64", *got.PasswordHash)
 	}
-	mustSignIn(t, s, "ada@acme.test", agentPassword) // the new hash works
+	mustSignIn(t, s, "ada@acme.test", adaPassword) // the new hash works
 }
 
 func TestSessionLifetimes(t *testing.T) {
@@ -197,10 +197,10 @@ func TestSessionLifetimes(t *testing.T) {
 		c.SignIn.SessionIdleTimeout = 20 * time.Minute
 	})
 	tn := s.CreateTenant(s.RootToken(), "acme")
-	addUser(t, s, tn.ID, "ada@acme.test", agentPassword)
+	addUser(t, s, tn.ID, "ada@acme.test", adaPassword)
 
 	t.Run("idle", func(t *testing.T) {
-		token := mustSignIn(t, s, "ada@acme.test", agentPassword)
+		token := mustSignIn(t, s, "ada@acme.test", adaPassword)
 		s.Clock.Advance(19 * time.Minute)
 		if meEmail(t, s, token) == "" {
 			t.Fatal("refused before the idle timeout")
@@ -211,7 +211,7 @@ func TestSessionLifetimes(t *testing.T) {
 		}
 	})
 	t.Run("absolute", func(t *testing.T) {
-		token := mustSignIn(t, s, "ada@acme.test", agentPassword)
+		token := mustSignIn(t, s, "ada@acme.test", adaPassword)
 		for range 3 { // used every 15 minutes: never idle
 			s.Clock.Advance(15 * time.Minute)
 			if meEmail(t, s, token) == "" {

@@ -191,7 +191,7 @@ func TestSSOSignIn(t *testing.T) {
 	p.configure(t, s, root, corp.ID)
 	ada := addUser(t, s, corp.ID, "ada@corp.test", "")
 	addUser(t, s, corp.ID, "off@corp.test", "", func(c *ent.UserCreate) { c.SetActive(false) })
-	addUser(t, s, other.ID, "eve@other.test", agentPassword)
+	addUser(t, s, other.ID, "eve@other.test", adaPassword)
 
 	t.Run("success", func(t *testing.T) {
 		authURL, state := startSSO(t, s, "Ada@corp.test")
