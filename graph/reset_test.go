@@ -374,3 +374,22 @@ func bodies(t *testing.T, raw []byte) (text, html string) {
 		}
 	}
 }
+
+// A user created without a password sets its first one through the reset
+// flow.
+func TestFirstPasswordThroughReset(t *testing.T) {
+	s, box := newSignInServer(t)
+	tn := s.CreateTenant(s.RootToken(), "acme")
+	addUser(t, s, tn.ID, "new@acme.test", "")
+	if r := signIn(s, "new@acme.test", ""); r.Code() != "INVALID_CREDENTIALS" {
+		t.Fatalf("sign-in without a password: %+v", r.Errors)
+	}
+	requestReset(t, s, "new@acme.test")
+	code := box.resetCode(t, "new@acme.test")
+	var out struct{ ResetPassword bool }
+	resetPassword(s, "new@acme.test", code, newAgentPassword).Decode(t, &out)
+	box.next(t) // the password-changed notice
+	if token := mustSignIn(t, s, "new@acme.test", newAgentPassword); meEmail(t, s, token) != "new@acme.test" {
+		t.Fatal("the first password does not sign in")
+	}
+}

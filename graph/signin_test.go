@@ -164,6 +164,23 @@ func TestSignInSSORequired(t *testing.T) {
 			t.Errorf("signIn(%s, %s) = %s\nwant %s", c.email, c.password, body, want)
 		}
 	}
+	// A user of the SSO tenant with an address outside its domains (one
+	// the tenant gave up): only a right password learns SSO_REQUIRED.
+	addUser(t, s, tn.ID, "ada@legacy.example", adaPassword)
+	if r := signIn(s, "ada@legacy.example", "wrong password"); r.Code() != "INVALID_CREDENTIALS" {
+		t.Errorf("outside the domains, wrong password: %+v", r.Errors)
+	}
+	if r := signIn(s, "ada@legacy.example", adaPassword); r.Code() != "SSO_REQUIRED" {
+		t.Errorf("outside the domains, right password: %+v", r.Errors)
+	}
+	// A platform admin cannot use a tenant's SSO: its password still works
+	// even when its address is in an SSO tenant's domain.
+	if _, err := agentdesk.CreatePlatformAdmin(context.Background(), s.App.DB.Client, s.App.SignIn.Hasher,
+		s.Clock.Now(), "ops@corp.test", "Ops", otherGoodPassword); err != nil {
+		t.Fatal(err)
+	}
+	mustSignIn(t, s, "ops@corp.test", otherGoodPassword)
+
 	// SSO_REQUIRED is no guess: it never throttles.
 	for range 10 {
 		if r := signIn(s, "ada@corp.test", "wrong password"); r.Code() != "SSO_REQUIRED" {

@@ -254,7 +254,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.DB.User.Query().Where(user.Email(email)).WithTenant().Only(ctx)
+	// One query whether the account exists or not: its tenant is read only
+	// after a right password, so a failure costs the same for both.
+	u, err := s.DB.User.Query().Where(user.Email(email)).Only(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, err
 	}
@@ -280,8 +282,14 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	}
 	refundAddr()
 	s.Accounts.Success(acctKey)
-	if t := u.Edges.Tenant; t != nil && t.SSOMode == tenant.SSOModeAZURE_SSO {
-		return nil, errSSORequired()
+	if u.TenantID != nil {
+		t, err := s.DB.Tenant.Get(ctx, *u.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		if t.SSOMode == tenant.SSOModeAZURE_SSO {
+			return nil, errSSORequired()
+		}
 	}
 	if rehash {
 		s.rehash(ctx, u, password)
