@@ -213,8 +213,12 @@ func agentLoop(ctx context.Context, cfg Config, rec *recorder, a Agent, clientID
 			_ = call(ctx, cfg, rec, "desktopSession", tok, `query($c:String!){ desktopSession(clientId:$c){ id state interactions { id } } }`,
 				map[string]any{"c": clientID}, nil)
 		}
-		// Sign out even when the run is ending, so the next run starts clean.
-		_ = call(context.WithoutCancel(ctx), cfg, rec, "signOut", tok, `mutation($c:String!){ signOut(clientId:$c) }`, map[string]any{"c": clientID}, nil)
+		// Go idle and sign out even when the run is ending, so the next run
+		// starts clean (sign-out is refused while available).
+		end := context.WithoutCancel(ctx)
+		_ = call(end, cfg, rec, "setAgentState", tok, `mutation($c:String!){ setAgentState(clientId:$c, state: IDLE){ state } }`,
+			map[string]any{"c": clientID}, nil)
+		_ = call(end, cfg, rec, "signOut", tok, `mutation($c:String!){ signOut(clientId:$c) }`, map[string]any{"c": clientID}, nil)
 	}
 }
 
