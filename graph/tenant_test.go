@@ -102,3 +102,17 @@ func TestCreateTenantRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// Limits count characters, not bytes: a 100-character name in a script of
+// multi-byte letters is accepted.
+func TestNamesCountCharacters(t *testing.T) {
+	s := testserver.New(t)
+	root := s.RootToken()
+	name := strings.Repeat("日", 100)
+	var out struct{ CreateTenant struct{ Name string } }
+	s.MustDo(root, `mutation($n:String!){ createTenant(input:{name:$n, slug:"nihon", emailDomains:["nihon.test"]}){ name } }`,
+		map[string]any{"n": name}, &out)
+	if out.CreateTenant.Name != name {
+		t.Fatalf("name = %q", out.CreateTenant.Name)
+	}
+}

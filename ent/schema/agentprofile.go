@@ -21,8 +21,8 @@ func (AgentProfile) Mixin() []ent.Mixin {
 // Fields of the AgentProfile.
 func (AgentProfile) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(80),
-		field.String("description").Default("").MaxLen(255),
+		field.String("name").NotEmpty().MaxLen(chars(80)),
+		field.String("description").Default("").MaxLen(chars(255)),
 		// Subset of the tenant's station types.
 		field.JSON("login_voice_options", []station.Type{}),
 		field.Enum("dial_number_validation").Values("ANY_FORMAT", "DIAL_PLAN", "PROVISIONED_VALUE").Default("ANY_FORMAT"),

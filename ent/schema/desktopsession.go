@@ -43,14 +43,14 @@ func (DesktopSession) Fields() []ent.Field {
 		field.String("device_id").Optional().Nillable(),
 		field.String("team_id"),
 		field.Enum("state").GoType(station.AgentState("")).Default(string(station.Idle)),
-		field.String("idle_code").Default("").MaxLen(80),
+		field.String("idle_code").Default("").MaxLen(chars(80)),
 		field.Time("state_changed_at"),
 		field.Time("started_at").Immutable(),
 		field.Time("last_activity_at"),
 		field.Time("inactivity_warned_at").Optional().Nillable(),
 		field.Time("ended_at").Optional().Nillable(),
 		// "User requested logout", "Inactivity Logout", a forced reason (≤ 128).
-		field.String("end_reason").Default("").MaxLen(128),
+		field.String("end_reason").Default("").MaxLen(chars(128)),
 	}
 }
 

@@ -20,10 +20,10 @@ func (DialPlan) Mixin() []ent.Mixin {
 // Fields of the DialPlan.
 func (DialPlan) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(80),
-		field.String("regular_expression").NotEmpty().MaxLen(255),
-		field.String("prefix").Default("").MaxLen(50),
-		field.String("stripped_chars").Default("").MaxLen(128),
+		field.String("name").NotEmpty().MaxLen(chars(80)),
+		field.String("regular_expression").NotEmpty().MaxLen(chars(255)),
+		field.String("prefix").Default("").MaxLen(chars(50)),
+		field.String("stripped_chars").Default("").MaxLen(chars(128)),
 		field.Bool("active").Default(true),
 	}
 }

@@ -22,6 +22,11 @@ func NewID(prefix string) string {
 	return prefix + "_" + strings.ReplaceAll(uuid.Must(uuid.NewV7()).String(), "-", "")
 }
 
+// chars is the byte limit of a text the API limits to n characters: ent
+// counts bytes, and a character takes up to 4 in UTF-8. The API checks the
+// character count; this bound only backs it up.
+func chars(n int) int { return 4 * n }
+
 // IDMixin gives an entity an opaque string ID with a type prefix.
 type IDMixin struct {
 	mixin.Schema

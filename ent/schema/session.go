@@ -29,7 +29,7 @@ func (Session) Fields() []ent.Field {
 		field.Time("last_seen_at"),
 		field.Time("expires_at").Immutable(),
 		field.Time("revoked_at").Optional().Nillable(),
-		field.String("revoked_reason").Optional().MaxLen(128),
+		field.String("revoked_reason").Optional().MaxLen(chars(128)),
 		field.String("client_addr").Default("").MaxLen(64).Immutable(),
 		field.String("user_agent").Default("").MaxLen(512).Immutable(),
 	}

@@ -24,7 +24,7 @@ func (SkillProfile) Mixin() []ent.Mixin {
 // Fields of the SkillProfile.
 func (SkillProfile) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(80),
+		field.String("name").NotEmpty().MaxLen(chars(80)),
 		field.JSON("skills", []Skill{}),
 	}
 }

@@ -19,7 +19,7 @@ func (Team) Mixin() []ent.Mixin {
 // Fields of the Team.
 func (Team) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(80),
+		field.String("name").NotEmpty().MaxLen(chars(80)),
 		field.Enum("type").Values("AGENT", "CAPACITY").Default("AGENT").Immutable(),
 		// For CAPACITY teams: how many parallel contacts the team takes.
 		field.Int("capacity").Optional().Nillable().Range(1, 100000),

@@ -21,7 +21,7 @@ func (Tenant) Mixin() []ent.Mixin {
 // Fields of the Tenant.
 func (Tenant) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(100),
+		field.String("name").NotEmpty().MaxLen(chars(100)),
 		// The desktop URL an admin hands agents ends in the slug.
 		field.String("slug").NotEmpty().MaxLen(40).Unique(),
 		field.Enum("sso_mode").Values("NONE", "AZURE_SSO").Default("NONE"),

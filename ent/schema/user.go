@@ -28,7 +28,7 @@ func (User) Fields() []ent.Field {
 		// Stored lower-case, so the unique index makes e-mails unique
 		// case-insensitively on every database.
 		field.String("email").NotEmpty().MaxLen(254).Unique(),
-		field.String("name").NotEmpty().MaxLen(100),
+		field.String("name").NotEmpty().MaxLen(chars(100)),
 		// INTEGRATION is a role of API tokens only; user input is checked.
 		field.Enum("role").GoType(policy.Role("")),
 		field.Bool("active").Default(true),
