@@ -7,12 +7,12 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
 )
 
 func (r *bannerResolver) Tenant(ctx context.Context, obj *ent.Banner) (*ent.Tenant, error) {
@@ -49,8 +49,8 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (*ent.
 	return r.Admin.RevokeAPIToken(ctx, id)
 }
 
-func (r *mutationResolver) ApplyTenant(ctx context.Context, spec model.TenantSpecInput, dryRun *bool) (*model.ApplyResult, error) {
-	panic(fmt.Errorf("not implemented: ApplyTenant - applyTenant"))
+func (r *mutationResolver) ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool) (*provision.ApplyResult, error) {
+	return r.Provision.ApplyTenant(ctx, spec, dryRun != nil && *dryRun)
 }
 
 func (r *mutationResolver) ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error) {
@@ -113,8 +113,8 @@ func (r *queryResolver) DesktopSessions(ctx context.Context, tenantID string, ac
 	return &model.DesktopSessionConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
 }
 
-func (r *queryResolver) StationLoginDiagnostics(ctx context.Context, userID string) ([]*model.DiagnosticCheck, error) {
-	panic(fmt.Errorf("not implemented: StationLoginDiagnostics - stationLoginDiagnostics"))
+func (r *queryResolver) StationLoginDiagnostics(ctx context.Context, userID string) ([]*admin.DiagnosticCheck, error) {
+	return r.Admin.StationLoginDiagnostics(ctx, userID)
 }
 
 func (r *Resolver) Banner() BannerResolver { return &bannerResolver{r} }

@@ -25,6 +25,7 @@ import (
 	"github.com/agentdesk/agentdesk/graph/scalar"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/desktop"
+	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
@@ -276,7 +277,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddTeamMembers              func(childComplexity int, teamID string, userIds []string) int
-		ApplyTenant                 func(childComplexity int, spec model.TenantSpecInput, dryRun *bool) int
+		ApplyTenant                 func(childComplexity int, spec provision.TenantSpecInput, dryRun *bool) int
 		CancelTeamsAuthentication   func(childComplexity int, state string) int
 		CompleteSsoSignIn           func(childComplexity int, state string, code string) int
 		CompleteTeamsAuthentication func(childComplexity int, state string, code string) int
@@ -553,7 +554,7 @@ type MutationResolver interface {
 	RemoveActivityPageArtwork(ctx context.Context, tenantID string) (*model.ActivityPage, error)
 	CreateAPIToken(ctx context.Context, input admin.CreateAPITokenInput) (*admin.CreatedAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error)
-	ApplyTenant(ctx context.Context, spec model.TenantSpecInput, dryRun *bool) (*model.ApplyResult, error)
+	ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool) (*provision.ApplyResult, error)
 	ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error)
 	StationLogin(ctx context.Context, input desktop.StationLoginInput) (*model.StationLoginResult, error)
 	ContinueSession(ctx context.Context, clientID string) (*ent.DesktopSession, error)
@@ -595,7 +596,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, tenantID string, first *int, after *string) (*model.APITokenConnection, error)
 	AuditEvents(ctx context.Context, tenantID *string, first *int, after *string) (*model.AuditEventConnection, error)
 	DesktopSessions(ctx context.Context, tenantID string, activeOnly *bool, first *int, after *string) (*model.DesktopSessionConnection, error)
-	StationLoginDiagnostics(ctx context.Context, userID string) ([]*model.DiagnosticCheck, error)
+	StationLoginDiagnostics(ctx context.Context, userID string) ([]*admin.DiagnosticCheck, error)
 	StationLoginOptions(ctx context.Context) (*model.StationLoginOptions, error)
 	Countries(ctx context.Context, filter *string) ([]*model.Country, error)
 	ValidateDialNumber(ctx context.Context, input desktop.DialNumberInput) (*desktop.DialNumberValidationResult, error)
@@ -1458,7 +1459,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(model.TenantSpecInput), args["dryRun"].(*bool)), true
+		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(provision.TenantSpecInput), args["dryRun"].(*bool)), true
 	case "Mutation.cancelTeamsAuthentication":
 		if e.ComplexityRoot.Mutation.CancelTeamsAuthentication == nil {
 			break
@@ -3900,8 +3901,8 @@ func (ec *executionContext) field_Mutation_applyTenant_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "spec",
-		func(ctx context.Context, v any) (model.TenantSpecInput, error) {
-			return ec.unmarshalNTenantSpecInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTenantSpecInput(ctx, v)
+		func(ctx context.Context, v any) (provision.TenantSpecInput, error) {
+			return ec.unmarshalNTenantSpecInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTenantSpecInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5966,7 +5967,7 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _ApplyResult_tenant(ctx context.Context, field graphql.CollectedField, obj *model.ApplyResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApplyResult_tenant(ctx context.Context, field graphql.CollectedField, obj *provision.ApplyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5998,7 +5999,7 @@ func (ec *executionContext) fieldContext_ApplyResult_tenant(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _ApplyResult_changes(ctx context.Context, field graphql.CollectedField, obj *model.ApplyResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApplyResult_changes(ctx context.Context, field graphql.CollectedField, obj *provision.ApplyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6010,8 +6011,8 @@ func (ec *executionContext) _ApplyResult_changes(ctx context.Context, field grap
 			return obj.Changes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Change) graphql.Marshaler {
-			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6030,7 +6031,7 @@ func (ec *executionContext) fieldContext_ApplyResult_changes(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _ApplyResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *model.ApplyResult) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApplyResult_dryRun(ctx context.Context, field graphql.CollectedField, obj *provision.ApplyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6723,7 +6724,7 @@ func (ec *executionContext) fieldContext_BannerEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *provision.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6735,8 +6736,8 @@ func (ec *executionContext) _Change_action(ctx context.Context, field graphql.Co
 			return obj.Action, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ChangeAction) graphql.Marshaler {
-			return ec.marshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChangeAction(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v provision.ChangeAction) graphql.Marshaler {
+			return ec.marshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChangeAction(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6746,7 +6747,7 @@ func (ec *executionContext) fieldContext_Change_action(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Change", field, false, false, "ChangeAction")
 }
 
-func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_kind(ctx context.Context, field graphql.CollectedField, obj *provision.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6769,7 +6770,7 @@ func (ec *executionContext) fieldContext_Change_kind(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
 }
 
-func (ec *executionContext) _Change_name(ctx context.Context, field graphql.CollectedField, obj *model.Change) (ret graphql.Marshaler) {
+func (ec *executionContext) _Change_name(ctx context.Context, field graphql.CollectedField, obj *provision.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7545,7 +7546,7 @@ func (ec *executionContext) fieldContext_DesktopSessionEdge_node(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DiagnosticCheck_name(ctx context.Context, field graphql.CollectedField, obj *model.DiagnosticCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _DiagnosticCheck_name(ctx context.Context, field graphql.CollectedField, obj *admin.DiagnosticCheck) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7568,7 +7569,7 @@ func (ec *executionContext) fieldContext_DiagnosticCheck_name(_ context.Context,
 	return graphql.NewScalarFieldContext("DiagnosticCheck", field, false, false, "String")
 }
 
-func (ec *executionContext) _DiagnosticCheck_ok(ctx context.Context, field graphql.CollectedField, obj *model.DiagnosticCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _DiagnosticCheck_ok(ctx context.Context, field graphql.CollectedField, obj *admin.DiagnosticCheck) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7591,7 +7592,7 @@ func (ec *executionContext) fieldContext_DiagnosticCheck_ok(_ context.Context, f
 	return graphql.NewScalarFieldContext("DiagnosticCheck", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _DiagnosticCheck_message(ctx context.Context, field graphql.CollectedField, obj *model.DiagnosticCheck) (ret graphql.Marshaler) {
+func (ec *executionContext) _DiagnosticCheck_message(ctx context.Context, field graphql.CollectedField, obj *admin.DiagnosticCheck) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8623,11 +8624,11 @@ func (ec *executionContext) _Mutation_applyTenant(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(model.TenantSpecInput), fc.Args["dryRun"].(*bool))
+			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(provision.TenantSpecInput), fc.Args["dryRun"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplyResult) graphql.Marshaler {
-			return ec.marshalNApplyResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐApplyResult(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *provision.ApplyResult) graphql.Marshaler {
+			return ec.marshalNApplyResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐApplyResult(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10399,8 +10400,8 @@ func (ec *executionContext) _Query_stationLoginDiagnostics(ctx context.Context, 
 			return ec.Resolvers.Query().StationLoginDiagnostics(ctx, fc.Args["userId"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.DiagnosticCheck) graphql.Marshaler {
-			return ec.marshalNDiagnosticCheck2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDiagnosticCheckᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*admin.DiagnosticCheck) graphql.Marshaler {
+			return ec.marshalNDiagnosticCheck2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐDiagnosticCheckᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15141,8 +15142,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAgentProfileSpecInput(ctx context.Context, obj any) (model.AgentProfileSpecInput, error) {
-	var it model.AgentProfileSpecInput
+func (ec *executionContext) unmarshalInputAgentProfileSpecInput(ctx context.Context, obj any) (provision.AgentProfileSpecInput, error) {
+	var it provision.AgentProfileSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15212,8 +15213,8 @@ func (ec *executionContext) unmarshalInputAgentProfileSpecInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAgentProfileSpecInput(ctx context.Context, raw any) (model.AgentProfileSpecInput, error) {
-	var out model.AgentProfileSpecInput
+func UnmarshalAgentProfileSpecInput(ctx context.Context, raw any) (provision.AgentProfileSpecInput, error) {
+	var out provision.AgentProfileSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AgentProfileSpecInput", raw, &out)
 	return out, err
 }
@@ -15904,8 +15905,8 @@ func UnmarshalDialNumberInput(ctx context.Context, raw any) (desktop.DialNumberI
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDialPlanSpecInput(ctx context.Context, obj any) (model.DialPlanSpecInput, error) {
-	var it model.DialPlanSpecInput
+func (ec *executionContext) unmarshalInputDialPlanSpecInput(ctx context.Context, obj any) (provision.DialPlanSpecInput, error) {
+	var it provision.DialPlanSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15968,8 +15969,8 @@ func (ec *executionContext) unmarshalInputDialPlanSpecInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDialPlanSpecInput(ctx context.Context, raw any) (model.DialPlanSpecInput, error) {
-	var out model.DialPlanSpecInput
+func UnmarshalDialPlanSpecInput(ctx context.Context, raw any) (provision.DialPlanSpecInput, error) {
+	var out provision.DialPlanSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DialPlanSpecInput", raw, &out)
 	return out, err
 }
@@ -16128,8 +16129,8 @@ func UnmarshalSkillInput(ctx context.Context, raw any) (admin.SkillInput, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputSkillProfileSpecInput(ctx context.Context, obj any) (model.SkillProfileSpecInput, error) {
-	var it model.SkillProfileSpecInput
+func (ec *executionContext) unmarshalInputSkillProfileSpecInput(ctx context.Context, obj any) (provision.SkillProfileSpecInput, error) {
+	var it provision.SkillProfileSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16171,8 +16172,8 @@ func (ec *executionContext) unmarshalInputSkillProfileSpecInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalSkillProfileSpecInput(ctx context.Context, raw any) (model.SkillProfileSpecInput, error) {
-	var out model.SkillProfileSpecInput
+func UnmarshalSkillProfileSpecInput(ctx context.Context, raw any) (provision.SkillProfileSpecInput, error) {
+	var out provision.SkillProfileSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillProfileSpecInput", raw, &out)
 	return out, err
 }
@@ -16380,8 +16381,8 @@ func UnmarshalTeamFilter(ctx context.Context, raw any) (admin.TeamFilter, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputTeamSpecInput(ctx context.Context, obj any) (model.TeamSpecInput, error) {
-	var it model.TeamSpecInput
+func (ec *executionContext) unmarshalInputTeamSpecInput(ctx context.Context, obj any) (provision.TeamSpecInput, error) {
+	var it provision.TeamSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16430,8 +16431,8 @@ func (ec *executionContext) unmarshalInputTeamSpecInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalTeamSpecInput(ctx context.Context, raw any) (model.TeamSpecInput, error) {
-	var out model.TeamSpecInput
+func UnmarshalTeamSpecInput(ctx context.Context, raw any) (provision.TeamSpecInput, error) {
+	var out provision.TeamSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TeamSpecInput", raw, &out)
 	return out, err
 }
@@ -16499,8 +16500,8 @@ func UnmarshalTeamsIntegrationInput(ctx context.Context, raw any) (admin.TeamsIn
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, obj any) (model.TenantSpecInput, error) {
-	var it model.TenantSpecInput
+func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, obj any) (provision.TenantSpecInput, error) {
+	var it provision.TenantSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16603,35 +16604,35 @@ func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, o
 			it.TeamsIntegration = data
 		case "dialPlans":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dialPlans"))
-			data, err := ec.unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialPlanSpecInputᚄ(ctx, v)
+			data, err := ec.unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DialPlans = data
 		case "agentProfiles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("agentProfiles"))
-			data, err := ec.unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐAgentProfileSpecInputᚄ(ctx, v)
+			data, err := ec.unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AgentProfiles = data
 		case "skillProfiles":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillProfiles"))
-			data, err := ec.unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillProfileSpecInputᚄ(ctx, v)
+			data, err := ec.unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.SkillProfiles = data
 		case "teams":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teams"))
-			data, err := ec.unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamSpecInputᚄ(ctx, v)
+			data, err := ec.unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Teams = data
 		case "users":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("users"))
-			data, err := ec.unmarshalOUserSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserSpecInputᚄ(ctx, v)
+			data, err := ec.unmarshalOUserSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInputᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16647,8 +16648,8 @@ func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalTenantSpecInput(ctx context.Context, raw any) (model.TenantSpecInput, error) {
-	var out model.TenantSpecInput
+func UnmarshalTenantSpecInput(ctx context.Context, raw any) (provision.TenantSpecInput, error) {
+	var out provision.TenantSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TenantSpecInput", raw, &out)
 	return out, err
 }
@@ -17164,8 +17165,8 @@ func UnmarshalUserFilter(ctx context.Context, raw any) (admin.UserFilter, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUserSpecInput(ctx context.Context, obj any) (model.UserSpecInput, error) {
-	var it model.UserSpecInput
+func (ec *executionContext) unmarshalInputUserSpecInput(ctx context.Context, obj any) (provision.UserSpecInput, error) {
+	var it provision.UserSpecInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17263,8 +17264,8 @@ func (ec *executionContext) unmarshalInputUserSpecInput(ctx context.Context, obj
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUserSpecInput(ctx context.Context, raw any) (model.UserSpecInput, error) {
-	var out model.UserSpecInput
+func UnmarshalUserSpecInput(ctx context.Context, raw any) (provision.UserSpecInput, error) {
+	var out provision.UserSpecInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserSpecInput", raw, &out)
 	return out, err
 }
@@ -17617,7 +17618,7 @@ func (ec *executionContext) _ApiTokenEdge(ctx context.Context, sel ast.Selection
 
 var applyResultImplementors = []string{"ApplyResult"}
 
-func (ec *executionContext) _ApplyResult(ctx context.Context, sel ast.SelectionSet, obj *model.ApplyResult) graphql.Marshaler {
+func (ec *executionContext) _ApplyResult(ctx context.Context, sel ast.SelectionSet, obj *provision.ApplyResult) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, applyResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17987,7 +17988,7 @@ func (ec *executionContext) _BannerEdge(ctx context.Context, sel ast.SelectionSe
 
 var changeImplementors = []string{"Change"}
 
-func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *provision.Change) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18351,7 +18352,7 @@ func (ec *executionContext) _DesktopSessionEdge(ctx context.Context, sel ast.Sel
 
 var diagnosticCheckImplementors = []string{"DiagnosticCheck"}
 
-func (ec *executionContext) _DiagnosticCheck(ctx context.Context, sel ast.SelectionSet, obj *model.DiagnosticCheck) graphql.Marshaler {
+func (ec *executionContext) _DiagnosticCheck(ctx context.Context, sel ast.SelectionSet, obj *admin.DiagnosticCheck) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, diagnosticCheckImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -20857,7 +20858,7 @@ func (ec *executionContext) marshalNAgentProfileEdge2ᚖgithubᚗcomᚋagentdesk
 	return ec._AgentProfileEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAgentProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐAgentProfileSpecInput(ctx context.Context, v any) (*model.AgentProfileSpecInput, error) {
+func (ec *executionContext) unmarshalNAgentProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInput(ctx context.Context, v any) (*provision.AgentProfileSpecInput, error) {
 	res, err := ec.unmarshalInputAgentProfileSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20928,7 +20929,7 @@ func (ec *executionContext) marshalNApiTokenEdge2ᚖgithubᚗcomᚋagentdeskᚋa
 	return ec._ApiTokenEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApplyResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐApplyResult(ctx context.Context, sel ast.SelectionSet, v *model.ApplyResult) graphql.Marshaler {
+func (ec *executionContext) marshalNApplyResult2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐApplyResult(ctx context.Context, sel ast.SelectionSet, v *provision.ApplyResult) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApplyResult!")
 		return graphql.Null
@@ -21080,11 +21081,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Change) graphql.Marshaler {
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.Change) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChange(ctx, sel, v[i])
+		return ec.marshalNChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21096,7 +21097,7 @@ func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagen
 	return ret
 }
 
-func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChange(ctx context.Context, sel ast.SelectionSet, v *model.Change) graphql.Marshaler {
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChange(ctx context.Context, sel ast.SelectionSet, v *provision.Change) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Change!")
 		return graphql.Null
@@ -21104,14 +21105,19 @@ func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋagentdeskᚋagentde
 	return ec._Change(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChangeAction(ctx context.Context, v any) (model.ChangeAction, error) {
-	var res model.ChangeAction
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChangeAction(ctx context.Context, v any) (provision.ChangeAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := provision.ChangeAction(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐChangeAction(ctx context.Context, sel ast.SelectionSet, v model.ChangeAction) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNChangeAction2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐChangeAction(ctx context.Context, sel ast.SelectionSet, v provision.ChangeAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ChangeAction!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCountry2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Country) graphql.Marshaler {
@@ -21244,11 +21250,11 @@ func (ec *executionContext) marshalNDesktopSessionEdge2ᚖgithubᚗcomᚋagentde
 	return ec._DesktopSessionEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNDiagnosticCheck2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDiagnosticCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DiagnosticCheck) graphql.Marshaler {
+func (ec *executionContext) marshalNDiagnosticCheck2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐDiagnosticCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*admin.DiagnosticCheck) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDiagnosticCheck2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDiagnosticCheck(ctx, sel, v[i])
+		return ec.marshalNDiagnosticCheck2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐDiagnosticCheck(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -21260,7 +21266,7 @@ func (ec *executionContext) marshalNDiagnosticCheck2ᚕᚖgithubᚗcomᚋagentde
 	return ret
 }
 
-func (ec *executionContext) marshalNDiagnosticCheck2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDiagnosticCheck(ctx context.Context, sel ast.SelectionSet, v *model.DiagnosticCheck) graphql.Marshaler {
+func (ec *executionContext) marshalNDiagnosticCheck2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐDiagnosticCheck(ctx context.Context, sel ast.SelectionSet, v *admin.DiagnosticCheck) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DiagnosticCheck!")
 		return graphql.Null
@@ -21365,7 +21371,7 @@ func (ec *executionContext) marshalNDialPlanEdge2ᚖgithubᚗcomᚋagentdeskᚋa
 	return ec._DialPlanEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDialPlanSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialPlanSpecInput(ctx context.Context, v any) (*model.DialPlanSpecInput, error) {
+func (ec *executionContext) unmarshalNDialPlanSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInput(ctx context.Context, v any) (*provision.DialPlanSpecInput, error) {
 	res, err := ec.unmarshalInputDialPlanSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21681,7 +21687,7 @@ func (ec *executionContext) marshalNSkillProfileEdge2ᚖgithubᚗcomᚋagentdesk
 	return ec._SkillProfileEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillProfileSpecInput(ctx context.Context, v any) (*model.SkillProfileSpecInput, error) {
+func (ec *executionContext) unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInput(ctx context.Context, v any) (*provision.SkillProfileSpecInput, error) {
 	res, err := ec.unmarshalInputSkillProfileSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21898,7 +21904,7 @@ func (ec *executionContext) marshalNTeamEdge2ᚖgithubᚗcomᚋagentdeskᚋagent
 	return ec._TeamEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTeamSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamSpecInput(ctx context.Context, v any) (*model.TeamSpecInput, error) {
+func (ec *executionContext) unmarshalNTeamSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInput(ctx context.Context, v any) (*provision.TeamSpecInput, error) {
 	res, err := ec.unmarshalInputTeamSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22023,7 +22029,7 @@ func (ec *executionContext) marshalNTenantEdge2ᚖgithubᚗcomᚋagentdeskᚋage
 	return ec._TenantEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNTenantSpecInput2githubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTenantSpecInput(ctx context.Context, v any) (model.TenantSpecInput, error) {
+func (ec *executionContext) unmarshalNTenantSpecInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTenantSpecInput(ctx context.Context, v any) (provision.TenantSpecInput, error) {
 	res, err := ec.unmarshalInputTenantSpecInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22126,7 +22132,7 @@ func (ec *executionContext) marshalNUserEdge2ᚖgithubᚗcomᚋagentdeskᚋagent
 	return ec._UserEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNUserSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserSpecInput(ctx context.Context, v any) (*model.UserSpecInput, error) {
+func (ec *executionContext) unmarshalNUserSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInput(ctx context.Context, v any) (*provision.UserSpecInput, error) {
 	res, err := ec.unmarshalInputUserSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22280,16 +22286,16 @@ func (ec *executionContext) marshalOAgentProfile2ᚖgithubᚗcomᚋagentdeskᚋa
 	return ec._AgentProfile(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐAgentProfileSpecInputᚄ(ctx context.Context, v any) ([]*model.AgentProfileSpecInput, error) {
+func (ec *executionContext) unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInputᚄ(ctx context.Context, v any) ([]*provision.AgentProfileSpecInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.AgentProfileSpecInput, len(vSlice))
+	res := make([]*provision.AgentProfileSpecInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNAgentProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐAgentProfileSpecInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNAgentProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22403,16 +22409,16 @@ func (ec *executionContext) marshalODialPlan2ᚖgithubᚗcomᚋagentdeskᚋagent
 	return ec._DialPlan(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialPlanSpecInputᚄ(ctx context.Context, v any) ([]*model.DialPlanSpecInput, error) {
+func (ec *executionContext) unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx context.Context, v any) ([]*provision.DialPlanSpecInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.DialPlanSpecInput, len(vSlice))
+	res := make([]*provision.DialPlanSpecInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDialPlanSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐDialPlanSpecInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDialPlanSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22566,16 +22572,16 @@ func (ec *executionContext) marshalOSkillProfile2ᚖgithubᚗcomᚋagentdeskᚋa
 	return ec._SkillProfile(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillProfileSpecInputᚄ(ctx context.Context, v any) ([]*model.SkillProfileSpecInput, error) {
+func (ec *executionContext) unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInputᚄ(ctx context.Context, v any) ([]*provision.SkillProfileSpecInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.SkillProfileSpecInput, len(vSlice))
+	res := make([]*provision.SkillProfileSpecInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐSkillProfileSpecInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22769,16 +22775,16 @@ func (ec *executionContext) unmarshalOTeamFilter2ᚖgithubᚗcomᚋagentdeskᚋa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamSpecInputᚄ(ctx context.Context, v any) ([]*model.TeamSpecInput, error) {
+func (ec *executionContext) unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInputᚄ(ctx context.Context, v any) ([]*provision.TeamSpecInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.TeamSpecInput, len(vSlice))
+	res := make([]*provision.TeamSpecInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNTeamSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐTeamSpecInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNTeamSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -22863,16 +22869,16 @@ func (ec *executionContext) unmarshalOUserFilter2ᚖgithubᚗcomᚋagentdeskᚋa
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOUserSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserSpecInputᚄ(ctx context.Context, v any) ([]*model.UserSpecInput, error) {
+func (ec *executionContext) unmarshalOUserSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInputᚄ(ctx context.Context, v any) ([]*provision.UserSpecInput, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.UserSpecInput, len(vSlice))
+	res := make([]*provision.UserSpecInput, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNUserSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋgraphᚋmodelᚐUserSpecInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNUserSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInput(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

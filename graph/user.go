@@ -38,7 +38,7 @@ func optional[T any](v *T, err error) (*T, error) {
 	return v, err
 }
 
-func importResult(res *provision.ImportResult) *model.ImportResult {
+func importResult(res *provision.ImportReport) *model.ImportResult {
 	out := &model.ImportResult{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
 		Failed: res.Failed, DryRun: res.DryRun, Errors: make([]*model.ImportError, len(res.Errors))}
 	for i, e := range res.Errors {

@@ -370,6 +370,18 @@ func TestUserQueries(t *testing.T) {
 	if r := s.Do(token, `mutation($id:ID!){ updateUser(id:$id, input:{name:"X"}){ id } }`, map[string]any{"id": sup}); r.Code() != "FORBIDDEN" {
 		t.Fatalf("supervisor update: %+v", r.Errors)
 	}
+	if r := s.Do(token, `mutation($id:ID!){ deactivateUser(id:$id){ id } }`, map[string]any{"id": sup}); r.Code() != "FORBIDDEN" {
+		t.Fatalf("supervisor deactivating itself: %+v", r.Errors)
+	}
+	// Whether an id exists is nobody's business but the tenant's.
+	for _, id := range []string{sup, "usr_nope"} {
+		if r := s.Do("", `query($id:ID!){ user(id:$id){ id } }`, map[string]any{"id": id}); r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("anonymous user(%s): %+v", id, r.Errors)
+		}
+		if r := s.Do(token, `mutation($id:ID!){ updateUser(id:$id, input:{name:"X"}){ id } }`, map[string]any{"id": id}); r.Code() != "FORBIDDEN" {
+			t.Fatalf("supervisor update of %s: %+v", id, r.Errors)
+		}
+	}
 	var one struct{ User userView }
 	s.MustDo(token, `query($id:ID!){ user(id:$id){ `+userFields+` } }`, map[string]any{"id": sup}, &one)
 	if one.User.Email != "sue@acme.test" || !one.User.HasPassword || !one.User.Active {

@@ -12,9 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
-	"github.com/agentdesk/agentdesk/ent/team"
-	"github.com/agentdesk/agentdesk/ent/tenant"
-	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -35,16 +32,6 @@ type AgentProfileEdge struct {
 	Node   *ent.AgentProfile `json:"node"`
 }
 
-type AgentProfileSpecInput struct {
-	Name                 string                             `json:"name"`
-	Description          *string                            `json:"description,omitempty"`
-	LoginVoiceOptions    []station.Type                     `json:"loginVoiceOptions"`
-	DialNumberValidation *agentprofile.DialNumberValidation `json:"dialNumberValidation,omitempty"`
-	// Dial plans by name.
-	DialPlans  []string `json:"dialPlans,omitempty"`
-	AutoAnswer *bool    `json:"autoAnswer,omitempty"`
-}
-
 type APITokenConnection struct {
 	Edges      []*APITokenEdge `json:"edges"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
@@ -54,13 +41,6 @@ type APITokenConnection struct {
 type APITokenEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   *ent.APIToken `json:"node"`
-}
-
-type ApplyResult struct {
-	// Null on a dry run that would create the tenant.
-	Tenant  *ent.Tenant `json:"tenant,omitempty"`
-	Changes []*Change   `json:"changes"`
-	DryRun  bool        `json:"dryRun"`
 }
 
 type AuditEventConnection struct {
@@ -83,13 +63,6 @@ type BannerConnection struct {
 type BannerEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *ent.Banner `json:"node"`
-}
-
-type Change struct {
-	Action ChangeAction `json:"action"`
-	// tenant, dialPlan, agentProfile, skillProfile, team, user, teamMembers
-	Kind string `json:"kind"`
-	Name string `json:"name"`
 }
 
 type Country struct {
@@ -116,12 +89,6 @@ type DesktopSessionEdge struct {
 	Node   *ent.DesktopSession `json:"node"`
 }
 
-type DiagnosticCheck struct {
-	Name    string `json:"name"`
-	Ok      bool   `json:"ok"`
-	Message string `json:"message"`
-}
-
 type DialPlanConnection struct {
 	Edges      []*DialPlanEdge `json:"edges"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
@@ -131,14 +98,6 @@ type DialPlanConnection struct {
 type DialPlanEdge struct {
 	Cursor string        `json:"cursor"`
 	Node   *ent.DialPlan `json:"node"`
-}
-
-type DialPlanSpecInput struct {
-	Name              string  `json:"name"`
-	RegularExpression string  `json:"regularExpression"`
-	Prefix            *string `json:"prefix,omitempty"`
-	StrippedChars     *string `json:"strippedChars,omitempty"`
-	Active            *bool   `json:"active,omitempty"`
 }
 
 type ImportError struct {
@@ -190,11 +149,6 @@ type SkillProfileConnection struct {
 type SkillProfileEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *ent.SkillProfile `json:"node"`
-}
-
-type SkillProfileSpecInput struct {
-	Name   string              `json:"name"`
-	Skills []*admin.SkillInput `json:"skills"`
 }
 
 type SsoSettings struct {
@@ -250,12 +204,6 @@ type TeamEdge struct {
 	Node   *ent.Team `json:"node"`
 }
 
-type TeamSpecInput struct {
-	Name     string    `json:"name"`
-	Type     team.Type `json:"type"`
-	Capacity *int      `json:"capacity,omitempty"`
-}
-
 type TeamsIntegrationSettings struct {
 	Enabled         bool   `json:"enabled"`
 	IssuerURL       string `json:"issuerUrl"`
@@ -278,34 +226,6 @@ type TenantConnection struct {
 type TenantEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *ent.Tenant `json:"node"`
-}
-
-// A whole tenant, keyed by slug; its parts keyed by name (users by e-mail).
-// Applying creates what is missing and updates what differs; it never deletes:
-// dial plans, profiles, teams and users that exist but are missing from the
-// spec are left as they are. A field left out keeps the stored value (a new
-// object gets the default); a list given replaces the stored one (a profile's
-// dialPlans, a user's teams); an empty string clears a user's agentProfile,
-// skillProfile, defaultDialNumber or defaultExtension. Secrets left out are
-// kept. Everything applies in one transaction or nothing does.
-type TenantSpecInput struct {
-	Slug                            string                       `json:"slug"`
-	Name                            string                       `json:"name"`
-	EmailDomains                    []string                     `json:"emailDomains"`
-	SsoMode                         *tenant.SSOMode              `json:"ssoMode,omitempty"`
-	Sso                             *admin.SsoSettingsInput      `json:"sso,omitempty"`
-	StationTypes                    []station.Type               `json:"stationTypes,omitempty"`
-	WebRtcEnabled                   *bool                        `json:"webRtcEnabled,omitempty"`
-	ForceDefaultDialNumber          *bool                        `json:"forceDefaultDialNumber,omitempty"`
-	DefaultCountry                  *string                      `json:"defaultCountry,omitempty"`
-	RememberStationCredentials      *bool                        `json:"rememberStationCredentials,omitempty"`
-	DesktopInactivityTimeoutMinutes *int                         `json:"desktopInactivityTimeoutMinutes,omitempty"`
-	TeamsIntegration                *admin.TeamsIntegrationInput `json:"teamsIntegration,omitempty"`
-	DialPlans                       []*DialPlanSpecInput         `json:"dialPlans,omitempty"`
-	AgentProfiles                   []*AgentProfileSpecInput     `json:"agentProfiles,omitempty"`
-	SkillProfiles                   []*SkillProfileSpecInput     `json:"skillProfiles,omitempty"`
-	Teams                           []*TeamSpecInput             `json:"teams,omitempty"`
-	Users                           []*UserSpecInput             `json:"users,omitempty"`
 }
 
 type UpdateTeamInput struct {
@@ -335,77 +255,6 @@ type UserConnection struct {
 type UserEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *ent.User `json:"node"`
-}
-
-type UserSpecInput struct {
-	Email                string      `json:"email"`
-	Name                 string      `json:"name"`
-	Role                 policy.Role `json:"role"`
-	ContactCenterEnabled *bool       `json:"contactCenterEnabled,omitempty"`
-	Active               *bool       `json:"active,omitempty"`
-	// By name.
-	AgentProfile *string `json:"agentProfile,omitempty"`
-	// By name.
-	Teams             []string `json:"teams,omitempty"`
-	DefaultDialNumber *string  `json:"defaultDialNumber,omitempty"`
-	DefaultExtension  *string  `json:"defaultExtension,omitempty"`
-	// By name.
-	SkillProfile *string `json:"skillProfile,omitempty"`
-}
-
-type ChangeAction string
-
-const (
-	ChangeActionCreate ChangeAction = "CREATE"
-	ChangeActionUpdate ChangeAction = "UPDATE"
-)
-
-var AllChangeAction = []ChangeAction{
-	ChangeActionCreate,
-	ChangeActionUpdate,
-}
-
-func (e ChangeAction) IsValid() bool {
-	switch e {
-	case ChangeActionCreate, ChangeActionUpdate:
-		return true
-	}
-	return false
-}
-
-func (e ChangeAction) String() string {
-	return string(e)
-}
-
-func (e *ChangeAction) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ChangeAction(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ChangeAction", str)
-	}
-	return nil
-}
-
-func (e ChangeAction) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ChangeAction) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ChangeAction) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
 
 type DesktopEventType string

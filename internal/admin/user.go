@@ -97,16 +97,23 @@ func (s *Service) authorizeUser(ctx context.Context, act policy.Action, u *ent.U
 	return err
 }
 
-// User returns one user the caller may read.
-func (s *Service) User(ctx context.Context, id string) (*ent.User, error) {
+// loadUser loads a user and authorizes act on it. A missing user is
+// answered as another tenant's would be (authorizeOwned), so an id's
+// existence does not leak to callers who may not see it.
+func (s *Service) loadUser(ctx context.Context, act policy.Action, id string) (*ent.User, error) {
 	u, err := s.DB.User.Get(ctx, id)
 	if err != nil {
-		return nil, loadErr(err)
+		return nil, s.authorizeOwned(ctx, act, "", err)
 	}
-	if err := s.authorizeUser(ctx, policy.UserRead, u); err != nil {
+	if err := s.authorizeUser(ctx, act, u); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// User returns one user the caller may read.
+func (s *Service) User(ctx context.Context, id string) (*ent.User, error) {
+	return s.loadUser(ctx, policy.UserRead, id)
 }
 
 // UserFilter narrows users(...). The GraphQL filter binds to it.
@@ -268,13 +275,6 @@ func (s *Service) UpdateUser(ctx context.Context, id string, up UserUpdate) (*en
 // ends whatever sessions are left. Nobody deactivates themselves, so an
 // organisation cannot lock its last admin out by mistake.
 func (s *Service) DeactivateUser(ctx context.Context, id string) (*ent.User, error) {
-	if v := policy.ViewerFrom(ctx); v != nil && v.UserID == id {
-		// Authorize first: the answer must not differ for a caller who may not.
-		if _, err := s.User(ctx, id); err != nil {
-			return nil, err
-		}
-		return nil, apperr.Invalid("id", "You cannot deactivate yourself; ask another admin.")
-	}
 	return s.changeUser(ctx, id, "deactivateUser", func(cur UserSettings) UserSettings {
 		cur.Active = false
 		return cur
@@ -284,15 +284,14 @@ func (s *Service) DeactivateUser(ctx context.Context, id string) (*ent.User, err
 // changeUser runs one user's change: load, authorize, apply edit, check,
 // write, audit, in one transaction.
 func (s *Service) changeUser(ctx context.Context, id, action string, edit func(UserSettings) UserSettings) (*ent.User, error) {
-	u, err := s.DB.User.Get(ctx, id)
-	if err != nil {
-		return nil, loadErr(err)
-	}
-	if err := s.authorizeUser(ctx, policy.UserWrite, u); err != nil {
+	if _, err := s.loadUser(ctx, policy.UserWrite, id); err != nil {
 		return nil, err
 	}
+	if v := policy.ViewerFrom(ctx); action == "deactivateUser" && v != nil && v.UserID == id {
+		return nil, apperr.Invalid("id", "You cannot deactivate yourself; ask another admin.")
+	}
 	var updated *ent.User
-	err = s.Change(ctx, func(tx *ent.Tx) (Event, error) {
+	err := s.Change(ctx, func(tx *ent.Tx) (Event, error) {
 		db := tx.Client()
 		u, err := db.User.Get(ctx, id)
 		if err != nil {

@@ -268,24 +268,29 @@ func setName(m *map[string]string, name, id string) {
 	if *m == nil {
 		*m = map[string]string{}
 	}
-	(*m)[name] = id
+	(*m)[nameKey(name)] = id
 }
 
-// ProfileNamed is the id of the tenant's agent profile called name.
+// nameKey is how profiles and teams are looked up by name: without case,
+// as their names are unique without case.
+func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// ProfileNamed is the id of the tenant's agent profile called name
+// (without regard to case).
 func (r *UserRules) ProfileNamed(name string) (string, bool) {
-	id, ok := r.profileNames[strings.TrimSpace(name)]
+	id, ok := r.profileNames[nameKey(name)]
 	return id, ok
 }
 
 // SkillProfileNamed is the id of the tenant's skill profile called name.
 func (r *UserRules) SkillProfileNamed(name string) (string, bool) {
-	id, ok := r.skillProfileNames[strings.TrimSpace(name)]
+	id, ok := r.skillProfileNames[nameKey(name)]
 	return id, ok
 }
 
 // TeamNamed is the id of the tenant's team called name.
 func (r *UserRules) TeamNamed(name string) (string, bool) {
-	id, ok := r.teamNames[strings.TrimSpace(name)]
+	id, ok := r.teamNames[nameKey(name)]
 	return id, ok
 }
 

@@ -45,8 +45,8 @@ const (
 var columns = []string{colEmail, colName, colRole, colAgentProfile, colTeams, colDefaultDialNumber,
 	colDefaultExtension, colSkillProfile, colContactCenterEnabled, colActive}
 
-// ImportResult is the report of an import.
-type ImportResult struct {
+// ImportReport is the report of an import.
+type ImportReport struct {
 	Created, Updated, Unchanged, Failed int
 	Errors                              []RowError
 	DryRun                              bool
@@ -319,7 +319,7 @@ func newUserDefaults() admin.UserSettings {
 // ImportUsers creates and updates a tenant's users from CSV: in one
 // transaction, and only when no row has an error. A dry run reports the same
 // without keeping anything.
-func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun bool) (*ImportResult, error) {
+func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun bool) (*ImportReport, error) {
 	if err := s.Admin.Policy.AuthorizeContext(ctx, policy.UserImport, tenantID); err != nil {
 		return nil, err
 	}
@@ -333,7 +333,7 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 	if t, err := s.Admin.DB.Tenant.Get(ctx, tenantID); err == nil {
 		readings = admin.ReadDialNumbers(t.DefaultCountry, file.dialNumbers())
 	}
-	var result *ImportResult
+	var result *ImportReport
 	err = s.inTx(ctx, func(tx *ent.Tx) (bool, admin.Event, error) {
 		db := tx.Client()
 		t, err := db.Tenant.Get(ctx, tenantID)
@@ -352,7 +352,7 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 		if err != nil {
 			return false, admin.Event{}, err
 		}
-		result = &ImportResult{DryRun: dryRun}
+		result = &ImportReport{DryRun: dryRun}
 		if len(errs) > 0 {
 			result.Failed, result.Errors = failedRows(errs)
 			return false, admin.Event{}, nil

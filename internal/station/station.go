@@ -62,3 +62,27 @@ const (
 func (TeamsAuthStatus) Values() []string {
 	return []string{string(TeamsNotStarted), string(TeamsSucceeded), string(TeamsFailed), string(TeamsCancelled)}
 }
+
+// Allowed is the station types an agent may log in with: the tenant's
+// provisioning options that the agent's profile also allows, DESKTOP only
+// when the tenant has WebRTC on, in the order DIAL_NUMBER, EXTENSION,
+// DESKTOP (so the first one is the default). Station login and the
+// station-login diagnostics both ask it.
+func Allowed(tenantTypes, profileOptions []Type, webRTC bool) []Type {
+	var out []Type
+	for _, t := range []Type{DialNumber, Extension, Desktop} {
+		if contains(tenantTypes, t) && contains(profileOptions, t) && (t != Desktop || webRTC) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func contains(types []Type, t Type) bool {
+	for _, x := range types {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
