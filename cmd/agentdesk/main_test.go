@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestMigrateAndAdminCreate(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "a.db")
+	var out, errOut bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"migrate", "--status", "--database", db}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "pending") {
+		t.Fatalf("status on a fresh database: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate", "--database", db}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "applied") {
+		t.Fatalf("migrate: %v %s %s", err, out.String(), errOut.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate", "--database", db}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "up to date") {
+		t.Fatalf("second migrate: %v %s", err, out.String())
+	}
+	out.Reset()
+	err := run(ctx, []string{"admin", "create", "--database", db, "--email", "Root@Example.test"}, strings.NewReader("a long admin passphrase\n"), &out, &errOut)
+	if err != nil || !strings.Contains(out.String(), "root@example.test") {
+		t.Fatalf("admin create: %v %s %s", err, out.String(), errOut.String())
+	}
+	// A weak password is refused with the reason.
+	err = run(ctx, []string{"admin", "create", "--database", db, "--email", "two@example.test"}, strings.NewReader("password\n"), &out, &errOut)
+	if err == nil {
+		t.Fatal("a common password was accepted")
+	}
+	if err := run(ctx, []string{"nonsense"}, nil, &out, &errOut); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}
+
+// TestServeDemoThenShutdown runs `serve --demo` on a free port, signs in as a
+// demo agent, then cancels (as SIGTERM does) and expects a clean exit.
+func TestServeDemoThenShutdown(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := &lockedBuffer{}
+	done := make(chan error, 1)
+	stderr := &lockedBuffer{}
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", "sqlite:" + filepath.Join(dir, "demo.db")}, nil, stdout, stderr)
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	var addr string
+	for !strings.Contains(stdout.String(), "demo is ready") || addr == "" {
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo did not start: %s", stdout.String())
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve exited: %v %s", err, stdout.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	var res *http.Response
+	var err error
+	for range 100 {
+		res, err = http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("readyz: %v", err)
+	}
+	res.Body.Close()
+	body, _ := json.Marshal(map[string]any{"query": `mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ token } }`,
+		"variables": map[string]any{"e": demoAdminEmail, "p": demoAdminPassword}})
+	res, err = http.Post("http://"+addr+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(raw), `"token":"ads_`) {
+		t.Fatalf("demo admin sign-in: %s", raw)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
