@@ -194,7 +194,9 @@ func TestCrashDuringImportIsAllOrNothing(t *testing.T) {
 				t.Fatalf("delay %s: the import answered success but nothing is stored", delay)
 			}
 			killedMidway = true
+			t.Logf("killed after %s: nothing of the import is stored", delay)
 		case users == usersBefore+rows:
+			t.Logf("killed after %s: the import had committed whole", delay)
 			// It committed before the kill; the next round starts from here.
 			usersBefore = users
 		default:
@@ -218,5 +220,67 @@ func TestCrashDuringImportIsAllOrNothing(t *testing.T) {
 	var got struct{ Tenant struct{ Slug string } }
 	if err := c.do(t, root, `query($id:ID!){ tenant(id:$id){ slug } }`, map[string]any{"id": tn.CreateTenant.ID}, &got); err != nil || got.Tenant.Slug != "crash" {
 		t.Fatalf("after restart: %+v %v", got, err)
+	}
+}
+
+func TestCrashDuringApplyTenantIsAllOrNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	db := filepath.Join(t.TempDir(), "apply.db")
+	const users = 3000
+	spec := map[string]any{
+		"slug": "big", "name": "Big", "emailDomains": []string{"big.test"},
+		"dialPlans":     []map[string]any{{"name": "UK", "regularExpression": "44[0-9]{10}"}},
+		"agentProfiles": []map[string]any{{"name": "Agents", "loginVoiceOptions": []string{"DIAL_NUMBER"}, "dialNumberValidation": "DIAL_PLAN", "dialPlans": []string{"UK"}}},
+		"teams":         []map[string]any{{"name": "Support", "type": "AGENT"}, {"name": "Overflow", "type": "CAPACITY", "capacity": 5}},
+	}
+	var us []map[string]any
+	for i := range users {
+		us = append(us, map[string]any{"email": fmt.Sprintf("u%05d@big.test", i), "name": fmt.Sprintf("User %d", i), "role": "AGENT",
+			"agentProfile": "Agents", "teams": []string{"Support"}, "defaultDialNumber": fmt.Sprintf("+4420%08d", 30000000+i)})
+	}
+	spec["users"] = us
+	// Warm up: migrate and create the platform admin, then stop cleanly.
+	c := startChild(t, db)
+	c.kill()
+	usersBefore, tenantsBefore := dbState(t, db)
+
+	applied := false
+	for _, delay := range []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond} {
+		c := startChild(t, db)
+		root := c.signIn(t)
+		done := make(chan error, 1)
+		go func() {
+			done <- c.do(t, root, `mutation($s: TenantSpecInput!){ applyTenant(spec:$s){ changes { action } } }`, map[string]any{"s": spec}, nil)
+		}()
+		time.Sleep(delay)
+		c.kill()
+		finished := false
+		select {
+		case err := <-done:
+			finished = err == nil
+		case <-time.After(5 * time.Second):
+			t.Fatal("the request neither finished nor failed after the kill")
+		}
+		got, tenants := dbState(t, db)
+		switch {
+		case got == usersBefore && tenants == tenantsBefore:
+			if finished {
+				t.Fatalf("delay %s: applyTenant answered success but nothing is stored", delay)
+			}
+			t.Logf("killed after %s: nothing of the apply is stored", delay)
+		case got == usersBefore+users && tenants == tenantsBefore+1:
+			t.Logf("killed after %s: the apply had committed whole", delay)
+			applied = true
+		default:
+			t.Fatalf("delay %s: %d users and %d tenants after the crash: a partial apply (before: %d, %d)", delay, got, tenants, usersBefore, tenantsBefore)
+		}
+		if applied {
+			break
+		}
+	}
+	if !applied {
+		t.Log("every apply was killed before it committed")
 	}
 }
