@@ -10,7 +10,6 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
-	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -37,8 +36,11 @@ func (r *mutationResolver) ResetPassword(ctx context.Context, email string, code
 
 func (r *mutationResolver) EndSession(ctx context.Context) (bool, error) {
 	v := policy.ViewerFrom(ctx)
-	if v == nil || v.SessionID == "" {
-		return false, apperr.New(apperr.Unauthenticated, "sign in first")
+	// Ending one's own session needs what `me` needs: a signed-in user. An
+	// API token is FORBIDDEN (it has no session to end), not UNAUTHENTICATED,
+	// which would tell its script that the token is no good.
+	if err := r.Policy.AuthorizeContext(ctx, policy.SelfRead, v.GetTenantID()); err != nil {
+		return false, err
 	}
 	return true, r.Auth.EndSession(ctx, v.SessionID, "User ended the session")
 }

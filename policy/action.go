@@ -45,7 +45,8 @@ const (
 	// sign-out, Teams authentication and the agent's own options. It needs a
 	// user behind the call, so API tokens never get it.
 	DesktopUse Action = "desktop.use"
-	// SelfRead is `me`; like DesktopUse it needs a user.
+	// SelfRead is `me`, and endSession (the caller's own session); like
+	// DesktopUse it needs a user.
 	SelfRead Action = "self.read"
 	// InteractionRecord is recordInteraction, for the INTEGRATION role's API
 	// token in its own tenant.

@@ -7,10 +7,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -65,12 +67,33 @@ type Server struct {
 // Option changes the config before the server starts.
 type Option func(*agentdesk.Config)
 
+// OnDatabase starts the server on an existing SQLite file that is already
+// migrated (Migrate is off, so a file that is behind fails the start), such
+// as a copy of a fixture database a test built once with ent. The bootstrap
+// admin is created only when the file has no platform admin yet.
+func OnDatabase(path string) Option {
+	return func(c *agentdesk.Config) {
+		c.DatabaseURL = "sqlite:" + path
+		c.Migrate = false
+	}
+}
+
 // New starts a server on a fresh SQLite file; it stops with the test.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	s, err := Start(t, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Start is New for the goroutines of a test that starts many servers at
+// once: it returns its error rather than failing the test, which only the
+// test's own goroutine may do. The server stops with the test.
+func Start(t testing.TB, opts ...Option) (*Server, error) {
 	clock := NewClock()
 	cfg := agentdesk.Config{
-		DatabaseURL:            "sqlite:" + filepath.Join(t.TempDir(), "agentdesk.db"),
 		Migrate:                true,
 		BootstrapAdminEmail:    AdminEmail,
 		BootstrapAdminPassword: AdminPassword,
@@ -84,9 +107,18 @@ func New(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.DatabaseURL == "" {
+		dir, err := os.MkdirTemp("", "agentdesk-test-")
+		if err != nil {
+			return nil, err
+		}
+		// Registered first, so it runs after the server has stopped.
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "agentdesk.db")
+	}
 	app, err := agentdesk.New(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("start agentdesk: %v", err)
+		return nil, fmt.Errorf("start agentdesk: %w", err)
 	}
 	hs := httptest.NewServer(app.Handler)
 	s := &Server{T: t, App: app, HTTP: hs, Clock: clock, Config: cfg}
@@ -96,7 +128,7 @@ func New(t testing.TB, opts ...Option) *Server {
 			t.Errorf("close: %v", err)
 		}
 	})
-	return s
+	return s, nil
 }
 
 // Response is a GraphQL response.

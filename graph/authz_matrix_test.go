@@ -1,0 +1,676 @@
+package graph_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/testserver"
+)
+
+// TestAuthorizationMatrix calls every field of Query, Mutation and
+// Subscription, as the schema itself reports them, as each kind of caller,
+// and compares who gets past authorization with the reviewed expectation in
+// testdata/authz_matrix.txt. A field without a line there, or a line
+// without its field, fails. So does INTERNAL (a panic or a resolver that is
+// not written), any answer to another tenant or to nobody that carries
+// something of tenant A, and an answer to another tenant that differs
+// between A's objects and objects that do not exist.
+//
+//	go test ./graph -run TestAuthorizationMatrix -update
+//
+// rewrites the table from what the server answers; every changed line must
+// then be checked against the roles of api-contract.md and policy.csv
+// before it is committed: the table is the contract's, not the code's.
+
+var (
+	updateMatrix = flag.Bool("update", false,
+		"TestAuthorizationMatrix: rewrite "+matrixTable+" from the server's answers (review every changed line against the contract)")
+	matrixPendingOK = flag.Bool("pending-ok", false,
+		"TestAuthorizationMatrix: report INTERNAL (an unimplemented resolver) as pending instead of failing; for local work only")
+)
+
+const matrixTable = "testdata/authz_matrix.txt"
+
+// The callers, in the table's column order.
+const (
+	callerAnon        = "anon"        // no token
+	callerAgent       = "agent"       // AGENT of A
+	callerSupervisor  = "supervisor"  // SUPERVISOR of A
+	callerAdmin       = "admin"       // TENANT_ADMIN of A
+	callerOtherAdmin  = "other_admin" // TENANT_ADMIN of B, on A's objects
+	callerIntegration = "integration" // INTEGRATION API token of A
+	callerPlatform    = "platform"    // PLATFORM_ADMIN
+)
+
+var matrixCallers = []string{callerAnon, callerAgent, callerSupervisor, callerAdmin, callerOtherAdmin, callerIntegration, callerPlatform}
+
+// The outcomes a table cell may hold. ok is anything past authorization:
+// data, or an error of the operation itself (VALIDATION_ERROR,
+// INVALID_CREDENTIALS, NO_DESKTOP_SESSION, …).
+const (
+	outcomeOK              = "ok"
+	outcomeUnauthenticated = "UNAUTHENTICATED"
+	outcomeForbidden       = "FORBIDDEN"
+	outcomeNotFound        = "NOT_FOUND"
+	// outcomeInternal is never expected: a panic or an unwritten resolver.
+	outcomeInternal = "INTERNAL"
+	// outcomePending marks, in a table written with -update -pending-ok, a
+	// cell whose resolver is not written yet. The strict test refuses it.
+	outcomePending = "PENDING"
+)
+
+// matrixAnswer is what one call came back with.
+type matrixAnswer struct {
+	outcome   string // one of the outcomes
+	detail    string // the error code behind ok, or "data"
+	message   string // the first error's message, for failures
+	requestID string // of an INTERNAL error: its server logged the cause
+	body      []byte // everything the caller received
+	problem   string // the call itself went wrong: the matrix must be fixed
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	fx := buildMatrixFixture(t)
+	doc := introspectSchema(t, fx)
+	ops := buildOperations(t, doc, fx)
+	if t.Failed() {
+		t.FailNow()
+	}
+	table, err := readMatrixTable(matrixTable, *matrixPendingOK || *updateMatrix)
+	if err != nil && !(*updateMatrix && errors.Is(err, os.ErrNotExist)) {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	got := map[string]map[string]string{}
+	t.Run("field", func(t *testing.T) {
+		for _, op := range ops {
+			t.Run(op.Name, func(t *testing.T) {
+				t.Parallel()
+				row := runMatrixRow(t, fx, op, table[op.Name])
+				mu.Lock()
+				got[op.Name] = row
+				mu.Unlock()
+			})
+		}
+	})
+
+	if *updateMatrix {
+		if err := writeMatrixTable(matrixTable, ops, got, table); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s: review every changed line against api-contract.md and policy/policy.csv", matrixTable)
+		return
+	}
+	for name := range table {
+		if _, ok := got[name]; !ok {
+			t.Errorf("%s: the table has a line for %s, which the schema no longer has", matrixTable, name)
+		}
+	}
+}
+
+// runMatrixRow calls one field as every caller and checks the answers. It
+// returns the row's outcomes.
+//
+// A mutation or subscription runs for each caller on its own server and its
+// own copy of the fixture, so that what one caller changed (a deleted
+// tenant, a revoked token, an ended desktop session) cannot change another
+// caller's answer. A query changes nothing a caller's authorization depends
+// on, so a query's callers share one server: that saves most server starts
+// (casbin's enforcer is built at each), which -race makes dear.
+func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLine) map[string]string {
+	type call struct {
+		caller string
+		ghost  bool // with GhostVars: the existence probe
+		server *matrixServer
+		answer matrixAnswer
+	}
+	var calls []*call
+	for _, c := range matrixCallers {
+		calls = append(calls, &call{caller: c})
+		if c == callerOtherAdmin && op.GhostVars != nil {
+			calls = append(calls, &call{caller: c, ghost: true})
+		}
+	}
+	dir := t.TempDir()
+	servers := make([]*matrixServer, len(calls))
+	if op.Operation == "query" {
+		servers = servers[:1]
+	}
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			servers[i], errs[i] = startMatrixServer(t, fx, filepath.Join(dir, fmt.Sprintf("%d.db", i)))
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range calls {
+		c.server = servers[min(i, len(servers)-1)]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vars := op.Vars
+			if c.ghost {
+				vars = op.GhostVars
+			}
+			c.answer = callMatrixOp(c.server.Server, fx.tokens[c.caller], op, vars)
+			if c.answer.outcome == outcomeInternal {
+				c.answer.message += c.server.logged(c.answer.requestID)
+			}
+		}()
+	}
+	wg.Wait()
+
+	row := map[string]string{}
+	var detail []string
+	for _, c := range calls {
+		a := c.answer
+		if c.ghost {
+			real := row[callerOtherAdmin]
+			if a.outcome != real && a.outcome != outcomeInternal && real != outcomeInternal {
+				t.Errorf("%s as %s: %s for A's objects but %s for objects that do not exist: existence leaks across tenants",
+					op.Name, c.caller, real, a.outcome)
+			}
+		} else {
+			row[c.caller] = a.outcome
+			d := a.outcome
+			if a.outcome == outcomeOK {
+				d += "(" + a.detail + ")"
+			}
+			detail = append(detail, c.caller+"="+d)
+		}
+		switch {
+		case a.problem != "":
+			t.Errorf("%s as %s: %s", op.Name, c.caller, a.problem)
+			continue
+		case a.outcome == outcomeInternal && *matrixPendingOK:
+			t.Logf("%s as %s: pending: %s", op.Name, c.caller, pendingCause(a.message))
+		case a.outcome == outcomeInternal:
+			t.Errorf("%s as %s: INTERNAL: %s (a panic, or a resolver that is not written)", op.Name, c.caller, a.message)
+		}
+		if c.caller == callerOtherAdmin && op.RefsA && a.outcome == outcomeOK {
+			t.Errorf("%s as %s: got past authorization on tenant A's objects (%s)", op.Name, c.caller, a.detail)
+		}
+		if c.caller == callerOtherAdmin || c.caller == callerAnon {
+			for _, s := range fx.secretsA {
+				if bytes.Contains(bytes.ToLower(a.body), []byte(strings.ToLower(s))) {
+					t.Errorf("%s as %s: the answer carries %q of tenant A: %s", op.Name, c.caller, s, a.body)
+				}
+			}
+		}
+	}
+	t.Logf("%s", strings.Join(detail, " "))
+
+	if *updateMatrix {
+		return row
+	}
+	if want == nil {
+		t.Errorf("%s has no line in %s: run `go test ./graph -run TestAuthorizationMatrix -update` and review it against the contract", op.Name, matrixTable)
+		return row
+	}
+	for _, c := range matrixCallers {
+		g, w := row[c], want.cells[c]
+		if g == w || (g == outcomeInternal && *matrixPendingOK) {
+			continue
+		}
+		t.Errorf("%s as %s: got %s, the table expects %s", op.Name, c, g, w)
+	}
+	return row
+}
+
+// pendingCause is the short cause of an INTERNAL answer: the panic, or the
+// error, its server logged.
+func pendingCause(message string) string {
+	for _, key := range []string{"panic=", "err="} {
+		if _, rest, ok := strings.Cut(message, key); ok {
+			rest, _, _ = strings.Cut(rest, "\n")
+			return rest
+		}
+	}
+	return message
+}
+
+// matrixServer is a test server on a copy of the fixture, with its log kept
+// so that an INTERNAL answer can say what went wrong.
+type matrixServer struct {
+	*testserver.Server
+	log *syncBuffer
+}
+
+func startMatrixServer(t *testing.T, fx *matrixFixture, path string) (*matrixServer, error) {
+	if err := os.WriteFile(path, fx.template, 0o600); err != nil {
+		return nil, err
+	}
+	log := &syncBuffer{}
+	s, err := testserver.Start(t, testserver.OnDatabase(path), func(c *agentdesk.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &matrixServer{Server: s, log: log}, nil
+}
+
+// logged is what the server logged about a request, without stacks.
+func (s *matrixServer) logged(requestID string) string {
+	if requestID == "" {
+		return ""
+	}
+	var out []string
+	for _, line := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(line, requestID) {
+			line, _, _ = strings.Cut(line, " stack=")
+			out = append(out, line)
+		}
+	}
+	return "\n\t" + strings.Join(out, "\n\t")
+}
+
+// syncBuffer is a bytes.Buffer for a logger that many goroutines write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// introspectSchema asks the real handler for the schema as the platform
+// admin (introspection is for admins only).
+func introspectSchema(t *testing.T, fx *matrixFixture) schemaDoc {
+	t.Helper()
+	s, err := startMatrixServer(t, fx, filepath.Join(t.TempDir(), "introspect.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc schemaDoc
+	s.MustDo(fx.tokens[callerPlatform], introspectionQuery, nil, &doc)
+	if doc.Schema.QueryType == nil || doc.Schema.MutationType == nil {
+		t.Fatal("introspection: no Query or Mutation type")
+	}
+	return doc
+}
+
+// callMatrixOp sends op with vars as the bearer of token ("" anonymous): a
+// subscription over graphql-ws, an operation with an Upload as a multipart
+// request, anything else as a JSON POST.
+func callMatrixOp(s *testserver.Server, token string, op *matrixOp, vars map[string]any) matrixAnswer {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var body []byte
+	var err error
+	switch {
+	case op.Operation == "subscription":
+		return subscribeMatrixOp(ctx, s, token, op, vars)
+	case len(op.Uploads) > 0:
+		body, err = postMultipart(ctx, s, token, op, vars)
+	default:
+		body, err = postJSON(ctx, s, token, op.Document, vars)
+	}
+	if err != nil {
+		return matrixAnswer{problem: err.Error()}
+	}
+	return classifyAnswer(op, body)
+}
+
+func postJSON(ctx context.Context, s *testserver.Server, token, document string, vars map[string]any) ([]byte, error) {
+	payload, err := json.Marshal(map[string]any{"query": document, "variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.HTTP.URL+"/graphql", bytes.NewReader(payload))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return send(s, req, token)
+}
+
+// postMultipart sends the GraphQL multipart request: the operation, the map
+// of files to variables, and tinyPNG for each Upload, with the header that
+// tells the server this is no browser form.
+func postMultipart(ctx context.Context, s *testserver.Server, token string, op *matrixOp, vars map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	operations, err := json.Marshal(map[string]any{"query": op.Document, "variables": vars})
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]string{}
+	for i, name := range op.Uploads {
+		files[fmt.Sprint(i)] = []string{"variables." + name}
+	}
+	fileMap, err := json.Marshal(files)
+	if err != nil {
+		return nil, err
+	}
+	_ = w.WriteField("operations", string(operations))
+	_ = w.WriteField("map", string(fileMap))
+	for i := range op.Uploads {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%d"; filename="matrix.png"`, i))
+		h.Set("Content-Type", "image/png")
+		part, err := w.CreatePart(h)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = part.Write(tinyPNG)
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.HTTP.URL+"/graphql", &buf)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("X-Requested-With", "XMLHttpRequest")
+	return send(s, req, token)
+}
+
+func send(s *testserver.Server, req *http.Request, token string) ([]byte, error) {
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := s.HTTP.Client().Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	return io.ReadAll(res.Body)
+}
+
+// subscribeMatrixOp runs a subscription over graphql-transport-ws (gqlgen's
+// websocket transport) and reads until the first answer: an error, an
+// event, or — when the subscription was accepted and has nothing to say
+// yet — the server's "complete" after the client ends it.
+//
+// A refusal arrives at once, while the resolver runs; an accepted
+// subscription stays silent. So after a short wait without a message the
+// client ends the subscription: if the resolver had still been on its way
+// to a refusal, the refusal (not a "complete") is what comes back, so the
+// wait decides nothing by itself.
+func subscribeMatrixOp(ctx context.Context, s *testserver.Server, token string, op *matrixOp, vars map[string]any) matrixAnswer {
+	header := http.Header{}
+	if token != "" {
+		header.Set("Authorization", "Bearer "+token)
+	}
+	url := "ws" + strings.TrimPrefix(s.HTTP.URL, "http") + "/graphql"
+	conn, res, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+		HTTPClient: s.HTTP.Client(), HTTPHeader: header, Subprotocols: []string{"graphql-transport-ws"},
+	})
+	if err != nil {
+		detail := ""
+		if res != nil {
+			b, _ := io.ReadAll(res.Body)
+			detail = fmt.Sprintf(" (HTTP %d: %s)", res.StatusCode, b)
+		}
+		return matrixAnswer{problem: fmt.Sprintf("websocket: %v%s", err, detail)}
+	}
+	defer conn.CloseNow()
+
+	type wsMessage struct {
+		ID      string          `json:"id,omitempty"`
+		Type    string          `json:"type"`
+		Payload json.RawMessage `json:"payload,omitempty"`
+	}
+	// One reader; a read that ends (error or close) ends the channel.
+	messages := make(chan wsMessage)
+	go func() {
+		defer close(messages)
+		for {
+			var m wsMessage
+			if err := wsjson.Read(ctx, conn, &m); err != nil {
+				return
+			}
+			messages <- m
+		}
+	}()
+	write := func(m wsMessage) error { return wsjson.Write(ctx, conn, m) }
+	var received bytes.Buffer
+	next := func(wait <-chan time.Time) (wsMessage, bool, bool) {
+		for {
+			select {
+			case m, ok := <-messages:
+				if !ok {
+					return m, false, false
+				}
+				b, _ := json.Marshal(m)
+				received.Write(b)
+				received.WriteByte('\n')
+				if m.Type == "ping" {
+					_ = write(wsMessage{Type: "pong"})
+					continue
+				}
+				return m, true, false
+			case <-wait:
+				return wsMessage{}, false, true
+			}
+		}
+	}
+
+	if err := write(wsMessage{Type: "connection_init", Payload: json.RawMessage(`{}`)}); err != nil {
+		return matrixAnswer{problem: "websocket: " + err.Error()}
+	}
+	if m, ok, _ := next(nil); !ok || m.Type != "connection_ack" {
+		return matrixAnswer{problem: fmt.Sprintf("websocket: no connection_ack: %s", received.String())}
+	}
+	payload, _ := json.Marshal(map[string]any{"query": op.Document, "variables": vars})
+	if err := write(wsMessage{ID: "1", Type: "subscribe", Payload: payload}); err != nil {
+		return matrixAnswer{problem: "websocket: " + err.Error()}
+	}
+	m, ok, silent := next(time.After(300 * time.Millisecond))
+	if silent {
+		if err := write(wsMessage{ID: "1", Type: "complete"}); err != nil {
+			return matrixAnswer{problem: "websocket: " + err.Error()}
+		}
+		m, ok, _ = next(nil)
+	}
+	if !ok {
+		return matrixAnswer{problem: fmt.Sprintf("websocket: closed before an answer: %s", received.String())}
+	}
+	var a matrixAnswer
+	switch m.Type {
+	case "next":
+		a = classifyAnswer(op, m.Payload)
+	case "error":
+		a = classifyAnswer(op, []byte(`{"errors":`+string(m.Payload)+`}`))
+	case "complete":
+		a = matrixAnswer{outcome: outcomeOK, detail: "subscribed"}
+	default:
+		a = matrixAnswer{problem: fmt.Sprintf("websocket: unexpected %q message: %s", m.Type, received.String())}
+	}
+	a.body = received.Bytes()
+	return a
+}
+
+// classifyAnswer reads a GraphQL response: who got past authorization?
+func classifyAnswer(op *matrixOp, body []byte) matrixAnswer {
+	a := matrixAnswer{body: body}
+	var res struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Message    string         `json:"message"`
+			Path       []any          `json:"path"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		a.problem = fmt.Sprintf("the answer is not GraphQL JSON: %s", body)
+		return a
+	}
+	if len(res.Errors) == 0 {
+		a.outcome, a.detail = outcomeOK, "data"
+		return a
+	}
+	code := func(i int) string { c, _ := res.Errors[i].Extensions["code"].(string); return c }
+	root := -1
+	for i, e := range res.Errors {
+		if code(i) == outcomeInternal {
+			a.outcome, a.message = outcomeInternal, e.Message
+			a.requestID, _ = e.Extensions["requestId"].(string)
+			return a
+		}
+		if len(e.Path) == 0 {
+			// Refused before execution: the matrix's own operation is wrong
+			// (or a limit of the server caught it), so it says nothing
+			// about authorization.
+			a.problem = fmt.Sprintf("refused before execution: %s %s\n%s\n%v", code(i), e.Message, op.Document, op.Vars)
+			return a
+		}
+		if p, _ := e.Path[0].(string); p == op.Field && root < 0 {
+			root = i
+		}
+	}
+	if root < 0 {
+		// Only nested fields failed: the root field itself answered.
+		a.outcome, a.detail = outcomeOK, "nested "+code(0)
+		return a
+	}
+	a.message = res.Errors[root].Message
+	switch c := code(root); c {
+	case outcomeUnauthenticated, outcomeForbidden, outcomeNotFound:
+		a.outcome = c
+	default:
+		a.outcome, a.detail = outcomeOK, c
+	}
+	return a
+}
+
+// matrixLine is one line of the table.
+type matrixLine struct {
+	cells map[string]string
+	note  string // a "# …" comment after the cells, kept by -update
+}
+
+// readMatrixTable reads "Type.field  caller=OUTCOME … # note" lines.
+// PENDING cells are accepted only when allowPending.
+func readMatrixTable(path string, allowPending bool) (map[string]*matrixLine, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	table := map[string]*matrixLine{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		text, note, _ := strings.Cut(sc.Text(), "#")
+		fields := strings.Fields(text)
+		if len(fields) == 0 {
+			continue
+		}
+		name := fields[0]
+		if table[name] != nil {
+			return nil, fmt.Errorf("%s:%d: a second line for %s", path, n, name)
+		}
+		line := &matrixLine{cells: map[string]string{}, note: strings.TrimSpace(note)}
+		for _, cell := range fields[1:] {
+			caller, outcome, ok := strings.Cut(cell, "=")
+			switch {
+			case !ok || !slices.Contains(matrixCallers, caller):
+				return nil, fmt.Errorf("%s:%d: %q is not caller=outcome for one of %v", path, n, cell, matrixCallers)
+			case line.cells[caller] != "":
+				return nil, fmt.Errorf("%s:%d: %s twice", path, n, caller)
+			case outcome == outcomePending && !allowPending:
+				return nil, fmt.Errorf("%s:%d: %s as %s is PENDING: its resolver was not reviewed", path, n, name, caller)
+			case !slices.Contains([]string{outcomeOK, outcomeUnauthenticated, outcomeForbidden, outcomeNotFound, outcomePending}, outcome):
+				return nil, fmt.Errorf("%s:%d: unknown outcome %q", path, n, outcome)
+			}
+			line.cells[caller] = outcome
+		}
+		if len(line.cells) != len(matrixCallers) {
+			return nil, fmt.Errorf("%s:%d: %s must name every caller: %v", path, n, name, matrixCallers)
+		}
+		table[name] = line
+	}
+	return table, sc.Err()
+}
+
+const matrixTableHeader = `# Who gets past authorization, per root field of the schema: the reviewed
+# expectation of TestAuthorizationMatrix (graph/authz_matrix_test.go).
+#
+# Callers: anon (no token), agent / supervisor / admin (AGENT, SUPERVISOR and
+# TENANT_ADMIN of tenant A), other_admin (TENANT_ADMIN of tenant B, calling
+# on A's objects), integration (an INTEGRATION API token of A), platform
+# (PLATFORM_ADMIN). Arguments name A's objects (see the test's conventions).
+#
+# ok: past authorization (data, or an error of the operation itself such as
+# VALIDATION_ERROR or NO_DESKTOP_SESSION); else UNAUTHENTICATED, FORBIDDEN or
+# NOT_FOUND. Check each line against the roles of api-contract.md and
+# policy/policy.csv; "# …" after a line notes why it is so and survives
+# -update.
+`
+
+// writeMatrixTable writes the observed rows. A cell left INTERNAL under
+// -pending-ok keeps its reviewed value, or becomes PENDING.
+func writeMatrixTable(path string, ops []*matrixOp, got map[string]map[string]string, old map[string]*matrixLine) error {
+	var names []string
+	width := 0
+	for _, op := range ops {
+		names = append(names, op.Name)
+		width = max(width, len(op.Name))
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString(matrixTableHeader)
+	for _, name := range names {
+		row := got[name]
+		if row == nil {
+			return fmt.Errorf("no answers for %s", name)
+		}
+		line := fmt.Sprintf("%-*s", width, name)
+		for _, c := range matrixCallers {
+			o := row[c]
+			if o == outcomeInternal {
+				o = outcomePending
+				if l := old[name]; l != nil && l.cells[c] != "" {
+					o = l.cells[c]
+				}
+			}
+			line += fmt.Sprintf(" %s=%-*s", c, len(outcomeUnauthenticated), o)
+		}
+		if l := old[name]; l != nil && l.note != "" {
+			line += " # " + l.note
+		}
+		b.WriteString("\n" + strings.TrimRight(line, " "))
+	}
+	b.WriteString("\n")
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
