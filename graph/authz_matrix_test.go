@@ -227,7 +227,7 @@ func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLin
 			}
 		}
 	}
-	t.Logf("%s", strings.Join(detail, " "))
+	t.Logf("%s: %s", op.Name, strings.Join(detail, " "))
 
 	if *updateMatrix {
 		return row
