@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/ent"
-	"github.com/agentdesk/agentdesk/ent/agentprofile"
-	"github.com/agentdesk/agentdesk/ent/auditevent"
-	"github.com/agentdesk/agentdesk/ent/banner"
-	"github.com/agentdesk/agentdesk/ent/schema"
-	"github.com/agentdesk/agentdesk/ent/session"
-	"github.com/agentdesk/agentdesk/ent/team"
-	"github.com/agentdesk/agentdesk/ent/tenant"
+	entagentprofile "github.com/agentdesk/agentdesk/ent/agentprofile"
+	entauditevent "github.com/agentdesk/agentdesk/ent/auditevent"
+	entbanner "github.com/agentdesk/agentdesk/ent/banner"
+	entschema "github.com/agentdesk/agentdesk/ent/schema"
+	entsession "github.com/agentdesk/agentdesk/ent/session"
+	entteam "github.com/agentdesk/agentdesk/ent/team"
+	enttenant "github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
@@ -31,14 +31,14 @@ import (
 // of object; the callers' tokens are made here and stored hashed, as the
 // server would store them.
 
-// matrixTab is the browser tab (clientId) of A's agent's desktop session.
+// matrixTab is the browser tab (clientId) of A's agent's desktop entsession.
 const matrixTab = "matrix-tab-1"
 
 // matrixPassword is every fixture user's password.
 const matrixPassword = "matrix passphrase for every user"
 
-// fixtureTenant is one tenant of the fixture and the ids of its objects.
-type fixtureTenant struct {
+// matrixTenant is one tenant of the fixture and the ids of its objects.
+type matrixTenant struct {
 	ID, Name, Slug, Domain string
 	// ids by the name the operation builder asks for (idKinds)
 	ids map[string]string
@@ -50,7 +50,7 @@ type fixtureTenant struct {
 // matrixFixture is the template database and what the matrix knows of it.
 type matrixFixture struct {
 	template []byte // the SQLite file's bytes
-	A, B     fixtureTenant
+	A, B     matrixTenant
 	// tokens of the signed-in callers, by caller
 	tokens map[string]string
 	// secretsA: every id, name and token of tenant A, which no response to
@@ -59,17 +59,17 @@ type matrixFixture struct {
 }
 
 // The object kinds an id argument can name, as the operation builder calls
-// them (see idKindOf).
+// them (see matrixIDKind).
 const (
-	kindTenant         = "tenant"
-	kindAgentProfile   = "agentProfile"
-	kindDialPlan       = "dialPlan"
-	kindTeam           = "team"
-	kindUser           = "user"
-	kindSkillProfile   = "skillProfile"
-	kindBanner         = "banner"
-	kindAPIToken       = "apiToken"
-	kindDesktopSession = "desktopSession"
+	mkTenant         = "tenant"
+	mkAgentProfile   = "agentProfile"
+	mkDialPlan       = "dialPlan"
+	mkTeam           = "team"
+	mkUser           = "user"
+	mkSkillProfile   = "skillProfile"
+	mkBanner         = "banner"
+	mkAPIToken       = "apiToken"
+	mkDesktopSession = "desktopSession"
 )
 
 // buildMatrixFixture migrates a new SQLite file, fills it and reads it back
@@ -116,10 +116,10 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 	if err != nil {
 		return err
 	}
-	if fx.A, err = fillTenant(ctx, db, now, hash, "Alpha", "alpha-matrix", true); err != nil {
+	if fx.A, err = fillMatrixTenant(ctx, db, now, hash, "Alpha", "alpha-matrix", true); err != nil {
 		return err
 	}
-	if fx.B, err = fillTenant(ctx, db, now, hash, "Beta", "beta-matrix", false); err != nil {
+	if fx.B, err = fillMatrixTenant(ctx, db, now, hash, "Beta", "beta-matrix", false); err != nil {
 		return err
 	}
 	root, err := db.User.Create().SetEmail(testserver.AdminEmail).SetName("Platform admin").
@@ -135,7 +135,7 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 			return "", err
 		}
 		s, err := db.Session.Create().SetUserID(userID).SetTokenHash(signin.HashToken(token)).
-			SetMethod(session.MethodPASSWORD).SetCreatedAt(now).SetLastSeenAt(now).
+			SetMethod(entsession.MethodPASSWORD).SetCreatedAt(now).SetLastSeenAt(now).
 			SetExpiresAt(now.Add(8 * time.Hour)).Save(ctx)
 		if err != nil {
 			return "", err
@@ -170,12 +170,12 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 	ds, err := db.DesktopSession.Create().SetTenantID(fx.A.ID).SetUserID(fx.A.Agent).
 		SetAuthSessionID(agentSession).SetClientID(matrixTab).SetRole(policy.Agent).
 		SetStationType(station.DialNumber).SetDialNumber("+14155550101").
-		SetTeamID(fx.A.ids[kindTeam]).SetState(station.Idle).
+		SetTeamID(fx.A.ids[mkTeam]).SetState(station.Idle).
 		SetStateChangedAt(now).SetStartedAt(now).SetLastActivityAt(now).Save(ctx)
 	if err != nil {
 		return err
 	}
-	fx.A.ids[kindDesktopSession] = ds.ID
+	fx.A.ids[mkDesktopSession] = ds.ID
 
 	// Everything of A that must never reach B, read back from the database
 	// so that nothing A owns is forgotten.
@@ -200,7 +200,7 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 		func() ([]string, error) { return fx.A.tenant(db).QuerySkillProfiles().Select("name").Strings(ctx) },
 		func() ([]string, error) { return fx.A.tenant(db).QueryBanners().Select("message").Strings(ctx) },
 		func() ([]string, error) { return fx.A.tenant(db).QueryAPITokens().Select("name").Strings(ctx) },
-		func() ([]string, error) { return db.AuditEvent.Query().Where(auditevent.TenantID(fx.A.ID)).IDs(ctx) },
+		func() ([]string, error) { return db.AuditEvent.Query().Where(entauditevent.TenantID(fx.A.ID)).IDs(ctx) },
 	} {
 		got, err := q()
 		if err != nil {
@@ -218,14 +218,14 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 	return nil
 }
 
-func (ft fixtureTenant) tenant(db *ent.Client) *ent.TenantQuery {
-	return db.Tenant.Query().Where(tenant.ID(ft.ID))
+func (ft matrixTenant) tenant(db *ent.Client) *ent.TenantQuery {
+	return db.Tenant.Query().Where(enttenant.ID(ft.ID))
 }
 
-// fillTenant writes a tenant with one of every kind of object. label names
+// fillMatrixTenant writes a tenant with one of every kind of object. label names
 // everything ("Alpha …"), so a scan for A's names cannot match B's.
-func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label, slug string, withArtwork bool) (fixtureTenant, error) {
-	ft := fixtureTenant{Name: label + " Matrix Org", Slug: slug, Domain: slug + ".test", ids: map[string]string{}}
+func fillMatrixTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label, slug string, withArtwork bool) (matrixTenant, error) {
+	ft := matrixTenant{Name: label + " Matrix Org", Slug: slug, Domain: slug + ".test", ids: map[string]string{}}
 	tn, err := db.Tenant.Create().SetName(ft.Name).SetSlug(slug).
 		SetStationTypes([]station.Type{station.DialNumber, station.Extension, station.Desktop}).
 		SetWebrtcEnabled(true).SetCreatedAt(now).SetUpdatedAt(now).Save(ctx)
@@ -233,7 +233,7 @@ func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label,
 		return ft, err
 	}
 	ft.ID = tn.ID
-	ft.ids[kindTenant] = tn.ID
+	ft.ids[mkTenant] = tn.ID
 	if err := db.EmailDomain.Create().SetTenantID(tn.ID).SetDomain(ft.Domain).Exec(ctx); err != nil {
 		return ft, err
 	}
@@ -248,21 +248,21 @@ func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label,
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindDialPlan] = plan.ID
+	ft.ids[mkDialPlan] = plan.ID
 	profile, err := db.AgentProfile.Create().SetTenantID(tn.ID).SetName(label + " Profile").
 		SetDescription(label + " agents").
 		SetLoginVoiceOptions([]station.Type{station.DialNumber, station.Extension, station.Desktop}).
-		SetDialNumberValidation(agentprofile.DialNumberValidationANY_FORMAT).AddDialPlanIDs(plan.ID).Save(ctx)
+		SetDialNumberValidation(entagentprofile.DialNumberValidationANY_FORMAT).AddDialPlanIDs(plan.ID).Save(ctx)
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindAgentProfile] = profile.ID
+	ft.ids[mkAgentProfile] = profile.ID
 	skills, err := db.SkillProfile.Create().SetTenantID(tn.ID).SetName(label + " Skills").
-		SetSkills([]schema.Skill{{Name: label + " Billing", Proficiency: 7}}).Save(ctx)
+		SetSkills([]entschema.Skill{{Name: label + " Billing", Proficiency: 7}}).Save(ctx)
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindSkillProfile] = skills.ID
+	ft.ids[mkSkillProfile] = skills.ID
 
 	user := func(role policy.Role, local, name string, n int) (*ent.User, error) {
 		c := db.User.Create().SetTenantID(tn.ID).SetEmail(local + "@" + ft.Domain).SetName(label + " " + name).
@@ -292,24 +292,24 @@ func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label,
 		return ft, err
 	}
 	ft.Admin, ft.Supervisor, ft.Agent, ft.AgentEmail = admin.ID, supervisor.ID, agent.ID, agent.Email
-	ft.ids[kindUser] = agent.ID
+	ft.ids[mkUser] = agent.ID
 
-	agents, err := db.Team.Create().SetTenantID(tn.ID).SetName(label+" Agents").SetType(team.TypeAGENT).
+	agents, err := db.Team.Create().SetTenantID(tn.ID).SetName(label+" Agents").SetType(entteam.TypeAGENT).
 		AddMemberIDs(agent.ID, supervisor.ID).Save(ctx)
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindTeam] = agents.ID
-	if err := db.Team.Create().SetTenantID(tn.ID).SetName(label + " Overflow").SetType(team.TypeCAPACITY).
+	ft.ids[mkTeam] = agents.ID
+	if err := db.Team.Create().SetTenantID(tn.ID).SetName(label + " Overflow").SetType(entteam.TypeCAPACITY).
 		SetCapacity(10).Exec(ctx); err != nil {
 		return ft, err
 	}
 	b, err := db.Banner.Create().SetTenantID(tn.ID).SetMessage(label + " telephony maintenance tonight").
-		SetSeverity(banner.SeverityWARNING).SetCreatedAt(now).Save(ctx)
+		SetSeverity(entbanner.SeverityWARNING).SetCreatedAt(now).Save(ctx)
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindBanner] = b.ID
+	ft.ids[mkBanner] = b.ID
 	// A token for automation that an admin may revoke; the INTEGRATION
 	// token the matrix calls with is made by fill.
 	provisioning, err := signin.NewToken(nil, signin.APITokenPrefix)
@@ -322,15 +322,15 @@ func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label,
 	if err != nil {
 		return ft, err
 	}
-	ft.ids[kindAPIToken] = tok.ID
+	ft.ids[mkAPIToken] = tok.ID
 	if err := db.AuditEvent.Create().SetTenantID(tn.ID).SetActor("user:" + admin.ID).SetAction("createTeam").
 		SetTargetType("Team").SetTargetID(agents.ID).SetAt(now).
 		SetSummary("created team " + agents.Name).Exec(ctx); err != nil {
 		return ft, err
 	}
 	if withArtwork {
-		if err := db.Artwork.Create().SetTenantID(tn.ID).SetContentType("image/png").SetData(tinyPNG).
-			SetSize(len(tinyPNG)).SetEtag(fmt.Sprintf("%x", len(tinyPNG)) + "0123456789abcdef").
+		if err := db.Artwork.Create().SetTenantID(tn.ID).SetContentType("image/png").SetData(matrixPNG).
+			SetSize(len(matrixPNG)).SetEtag(fmt.Sprintf("%x", len(matrixPNG)) + "0123456789abcdef").
 			SetCreatedAt(now).Exec(ctx); err != nil {
 			return ft, err
 		}
@@ -338,8 +338,8 @@ func fillTenant(ctx context.Context, db *ent.Client, now time.Time, hash, label,
 	return ft, nil
 }
 
-// tinyPNG is a valid 1×1 PNG: the fixture's artwork and the matrix's upload.
-var tinyPNG = []byte{
+// matrixPNG is a valid 1×1 PNG: the fixture's artwork and the matrix's upload.
+var matrixPNG = []byte{
 	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
 	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
 	0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,

@@ -93,8 +93,8 @@ type matrixAnswer struct {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	fx := buildMatrixFixture(t)
-	doc := introspectSchema(t, fx)
-	ops := buildOperations(t, doc, fx)
+	doc := introspectMatrixSchema(t, fx)
+	ops := buildMatrixOps(t, doc, fx)
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -212,7 +212,7 @@ func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLin
 			t.Errorf("%s as %s: %s", op.Name, c.caller, a.problem)
 			continue
 		case a.outcome == outcomeInternal && *matrixPendingOK:
-			t.Logf("%s as %s: pending: %s", op.Name, c.caller, pendingCause(a.message))
+			t.Logf("%s as %s: pending: %s", op.Name, c.caller, matrixPendingCause(a.message))
 		case a.outcome == outcomeInternal:
 			t.Errorf("%s as %s: INTERNAL: %s (a panic, or a resolver that is not written)", op.Name, c.caller, a.message)
 		}
@@ -246,9 +246,9 @@ func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLin
 	return row
 }
 
-// pendingCause is the short cause of an INTERNAL answer: the panic, or the
+// matrixPendingCause is the short cause of an INTERNAL answer: the panic, or the
 // error, its server logged.
-func pendingCause(message string) string {
+func matrixPendingCause(message string) string {
 	for _, key := range []string{"panic=", "err="} {
 		if _, rest, ok := strings.Cut(message, key); ok {
 			rest, _, _ = strings.Cut(rest, "\n")
@@ -262,14 +262,14 @@ func pendingCause(message string) string {
 // so that an INTERNAL answer can say what went wrong.
 type matrixServer struct {
 	*testserver.Server
-	log *syncBuffer
+	log *matrixLog
 }
 
 func startMatrixServer(t *testing.T, fx *matrixFixture, path string) (*matrixServer, error) {
 	if err := os.WriteFile(path, fx.template, 0o600); err != nil {
 		return nil, err
 	}
-	log := &syncBuffer{}
+	log := &matrixLog{}
 	s, err := testserver.Start(t, testserver.OnDatabase(path), func(c *agentdesk.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
 	})
@@ -294,34 +294,34 @@ func (s *matrixServer) logged(requestID string) string {
 	return "\n\t" + strings.Join(out, "\n\t")
 }
 
-// syncBuffer is a bytes.Buffer for a logger that many goroutines write to.
-type syncBuffer struct {
+// matrixLog is a bytes.Buffer for a logger that many goroutines write to.
+type matrixLog struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *matrixLog) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *matrixLog) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
 
-// introspectSchema asks the real handler for the schema as the platform
+// introspectMatrixSchema asks the real handler for the schema as the platform
 // admin (introspection is for admins only).
-func introspectSchema(t *testing.T, fx *matrixFixture) schemaDoc {
+func introspectMatrixSchema(t *testing.T, fx *matrixFixture) matrixSchema {
 	t.Helper()
 	s, err := startMatrixServer(t, fx, filepath.Join(t.TempDir(), "introspect.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc schemaDoc
-	s.MustDo(fx.tokens[callerPlatform], introspectionQuery, nil, &doc)
+	var doc matrixSchema
+	s.MustDo(fx.tokens[callerPlatform], matrixIntrospection, nil, &doc)
 	if doc.Schema.QueryType == nil || doc.Schema.MutationType == nil {
 		t.Fatal("introspection: no Query or Mutation type")
 	}
@@ -340,17 +340,17 @@ func callMatrixOp(s *testserver.Server, token string, op *matrixOp, vars map[str
 	case op.Operation == "subscription":
 		return subscribeMatrixOp(ctx, s, token, op, vars)
 	case len(op.Uploads) > 0:
-		body, err = postMultipart(ctx, s, token, op, vars)
+		body, err = matrixPostMultipart(ctx, s, token, op, vars)
 	default:
-		body, err = postJSON(ctx, s, token, op.Document, vars)
+		body, err = matrixPostJSON(ctx, s, token, op.Document, vars)
 	}
 	if err != nil {
 		return matrixAnswer{problem: err.Error()}
 	}
-	return classifyAnswer(op, body)
+	return classifyMatrixAnswer(op, body)
 }
 
-func postJSON(ctx context.Context, s *testserver.Server, token, document string, vars map[string]any) ([]byte, error) {
+func matrixPostJSON(ctx context.Context, s *testserver.Server, token, document string, vars map[string]any) ([]byte, error) {
 	payload, err := json.Marshal(map[string]any{"query": document, "variables": vars})
 	if err != nil {
 		return nil, err
@@ -360,13 +360,13 @@ func postJSON(ctx context.Context, s *testserver.Server, token, document string,
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	return send(s, req, token)
+	return matrixSend(s, req, token)
 }
 
-// postMultipart sends the GraphQL multipart request: the operation, the map
-// of files to variables, and tinyPNG for each Upload, with the header that
+// matrixPostMultipart sends the GraphQL multipart request: the operation, the map
+// of files to variables, and matrixPNG for each Upload, with the header that
 // tells the server this is no browser form.
-func postMultipart(ctx context.Context, s *testserver.Server, token string, op *matrixOp, vars map[string]any) ([]byte, error) {
+func matrixPostMultipart(ctx context.Context, s *testserver.Server, token string, op *matrixOp, vars map[string]any) ([]byte, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	operations, err := json.Marshal(map[string]any{"query": op.Document, "variables": vars})
@@ -391,7 +391,7 @@ func postMultipart(ctx context.Context, s *testserver.Server, token string, op *
 		if err != nil {
 			return nil, err
 		}
-		_, _ = part.Write(tinyPNG)
+		_, _ = part.Write(matrixPNG)
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
@@ -402,10 +402,10 @@ func postMultipart(ctx context.Context, s *testserver.Server, token string, op *
 	}
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("X-Requested-With", "XMLHttpRequest")
-	return send(s, req, token)
+	return matrixSend(s, req, token)
 }
 
-func send(s *testserver.Server, req *http.Request, token string) ([]byte, error) {
+func matrixSend(s *testserver.Server, req *http.Request, token string) ([]byte, error) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -509,9 +509,9 @@ func subscribeMatrixOp(ctx context.Context, s *testserver.Server, token string, 
 	var a matrixAnswer
 	switch m.Type {
 	case "next":
-		a = classifyAnswer(op, m.Payload)
+		a = classifyMatrixAnswer(op, m.Payload)
 	case "error":
-		a = classifyAnswer(op, []byte(`{"errors":`+string(m.Payload)+`}`))
+		a = classifyMatrixAnswer(op, []byte(`{"errors":`+string(m.Payload)+`}`))
 	case "complete":
 		a = matrixAnswer{outcome: outcomeOK, detail: "subscribed"}
 	default:
@@ -521,8 +521,8 @@ func subscribeMatrixOp(ctx context.Context, s *testserver.Server, token string, 
 	return a
 }
 
-// classifyAnswer reads a GraphQL response: who got past authorization?
-func classifyAnswer(op *matrixOp, body []byte) matrixAnswer {
+// classifyMatrixAnswer reads a GraphQL response: who got past authorization?
+func classifyMatrixAnswer(op *matrixOp, body []byte) matrixAnswer {
 	a := matrixAnswer{body: body}
 	var res struct {
 		Data   json.RawMessage `json:"data"`

@@ -11,9 +11,9 @@ import (
 // server reports it (introspection), one per root field, so a field added to
 // the schema is called without anyone writing its case.
 
-// introspectionQuery asks for what building operations needs: every type's
+// matrixIntrospection asks for what building operations needs: every type's
 // fields with their arguments, input fields and enum values.
-const introspectionQuery = `{ __schema {
+const matrixIntrospection = `{ __schema {
 	queryType { name } mutationType { name } subscriptionType { name }
 	types { kind name
 		fields(includeDeprecated: true) { name args { ...Value } type { ...Ref } }
@@ -24,40 +24,40 @@ const introspectionQuery = `{ __schema {
 fragment Value on __InputValue { name defaultValue type { ...Ref } }
 fragment Ref on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`
 
-type schemaDoc struct {
+type matrixSchema struct {
 	Schema struct {
 		QueryType, MutationType, SubscriptionType *struct{ Name string }
-		Types                                     []*schemaType
+		Types                                     []*matrixType
 	} `json:"__schema"`
 }
 
-type schemaType struct {
+type matrixType struct {
 	Kind, Name  string
-	Fields      []schemaField
-	InputFields []schemaValue
+	Fields      []matrixField
+	InputFields []matrixValue
 	EnumValues  []struct{ Name string }
 }
 
-type schemaField struct {
+type matrixField struct {
 	Name string
-	Args []schemaValue
-	Type typeRef
+	Args []matrixValue
+	Type matrixTypeRef
 }
 
-type schemaValue struct {
+type matrixValue struct {
 	Name         string
 	DefaultValue *string
-	Type         typeRef
+	Type         matrixTypeRef
 }
 
-type typeRef struct {
+type matrixTypeRef struct {
 	Kind   string
 	Name   *string
-	OfType *typeRef
+	OfType *matrixTypeRef
 }
 
 // String is the type in GraphQL notation, as a variable declaration needs.
-func (t typeRef) String() string {
+func (t matrixTypeRef) String() string {
 	switch t.Kind {
 	case "NON_NULL":
 		return t.OfType.String() + "!"
@@ -68,20 +68,20 @@ func (t typeRef) String() string {
 }
 
 // named is the type without its list and non-null wrappers.
-func (t typeRef) named() string {
+func (t matrixTypeRef) named() string {
 	if t.OfType != nil {
 		return t.OfType.named()
 	}
 	return *t.Name
 }
 
-func (t typeRef) nonNull() bool { return t.Kind == "NON_NULL" }
+func (t matrixTypeRef) nonNull() bool { return t.Kind == "NON_NULL" }
 
 // required: a value must be given (non-null and no default).
-func (v schemaValue) required() bool { return v.Type.nonNull() && v.DefaultValue == nil }
+func (v matrixValue) required() bool { return v.Type.nonNull() && v.DefaultValue == nil }
 
-// schemaIndex finds types by name.
-type schemaIndex map[string]*schemaType
+// matrixTypes finds types by name.
+type matrixTypes map[string]*matrixType
 
 // matrixOp is one root field, ready to be called.
 type matrixOp struct {
@@ -101,11 +101,11 @@ type matrixOp struct {
 	Uploads []string
 }
 
-// buildOperations makes one operation per field of Query, Mutation and
+// buildMatrixOps makes one operation per field of Query, Mutation and
 // Subscription.
-func buildOperations(t *testing.T, doc schemaDoc, fx *matrixFixture) []*matrixOp {
+func buildMatrixOps(t *testing.T, doc matrixSchema, fx *matrixFixture) []*matrixOp {
 	t.Helper()
-	idx := schemaIndex{}
+	idx := matrixTypes{}
 	for _, ty := range doc.Schema.Types {
 		idx[ty.Name] = ty
 	}
@@ -119,7 +119,7 @@ func buildOperations(t *testing.T, doc schemaDoc, fx *matrixFixture) []*matrixOp
 		}
 		rt := idx[root.typ.Name]
 		for _, f := range rt.Fields {
-			op, err := buildOperation(idx, fx, root.op, rt.Name, f)
+			op, err := buildMatrixOp(idx, fx, root.op, rt.Name, f)
 			if err != nil {
 				t.Errorf("%s.%s: %v", rt.Name, f.Name, err)
 				continue
@@ -131,10 +131,10 @@ func buildOperations(t *testing.T, doc schemaDoc, fx *matrixFixture) []*matrixOp
 	return ops
 }
 
-func buildOperation(idx schemaIndex, fx *matrixFixture, operation, rootType string, f schemaField) (*matrixOp, error) {
+func buildMatrixOp(idx matrixTypes, fx *matrixFixture, operation, rootType string, f matrixField) (*matrixOp, error) {
 	op := &matrixOp{Name: rootType + "." + f.Name, Operation: operation, Field: f.Name}
-	real := &valueBuilder{idx: idx, fx: fx, field: f.Name, ids: fx.A.ids}
-	ghost := &valueBuilder{idx: idx, fx: fx, field: f.Name, ids: ghostIDs(fx.A.ids)}
+	real := &matrixValues{idx: idx, fx: fx, field: f.Name, ids: fx.A.ids}
+	ghost := &matrixValues{idx: idx, fx: fx, field: f.Name, ids: matrixGhostIDs(fx.A.ids)}
 	var decls, args []string
 	op.Vars, op.GhostVars = map[string]any{}, map[string]any{}
 	for _, a := range f.Args {
@@ -166,24 +166,24 @@ func buildOperation(idx schemaIndex, fx *matrixFixture, operation, rootType stri
 	if len(args) > 0 {
 		b.WriteString("(" + strings.Join(args, ", ") + ")")
 	}
-	b.WriteString(selection(idx, f.Type.named(), 0))
+	b.WriteString(matrixSelection(idx, f.Type.named(), 0))
 	b.WriteString(" }")
 	op.Document = b.String()
 	return op, nil
 }
 
-// selection asks for __typename and the scalar fields of an object (and the
+// matrixSelection asks for __typename and the scalar fields of an object (and the
 // nodes of a connection), enough to see whose data came back without
 // walking into nested resolvers, whose authorization is not the root
 // field's.
-func selection(idx schemaIndex, typeName string, depth int) string {
+func matrixSelection(idx matrixTypes, typeName string, depth int) string {
 	ty := idx[typeName]
 	if ty == nil || (ty.Kind != "OBJECT" && ty.Kind != "INTERFACE" && ty.Kind != "UNION") {
 		return ""
 	}
 	sel := []string{"__typename"}
 	for _, f := range ty.Fields {
-		if hasRequiredArg(f) {
+		if matrixHasRequiredArg(f) {
 			continue
 		}
 		inner := idx[f.Type.named()]
@@ -191,13 +191,13 @@ func selection(idx schemaIndex, typeName string, depth int) string {
 		case inner.Kind == "SCALAR" || inner.Kind == "ENUM":
 			sel = append(sel, f.Name)
 		case depth == 0 && strings.HasSuffix(typeName, "Connection") && f.Name == "edges":
-			sel = append(sel, "edges { node"+selection(idx, nodeType(idx, inner), 1)+" }")
+			sel = append(sel, "edges { node"+matrixSelection(idx, matrixNodeType(idx, inner), 1)+" }")
 		}
 	}
 	return " { " + strings.Join(sel, " ") + " }"
 }
 
-func nodeType(idx schemaIndex, edge *schemaType) string {
+func matrixNodeType(idx matrixTypes, edge *matrixType) string {
 	for _, f := range edge.Fields {
 		if f.Name == "node" {
 			return f.Type.named()
@@ -206,7 +206,7 @@ func nodeType(idx schemaIndex, edge *schemaType) string {
 	return ""
 }
 
-func hasRequiredArg(f schemaField) bool {
+func matrixHasRequiredArg(f matrixField) bool {
 	for _, a := range f.Args {
 		if a.required() {
 			return true
@@ -215,8 +215,8 @@ func hasRequiredArg(f schemaField) bool {
 	return false
 }
 
-// ghostIDs are ids of the same kinds as A's that name nothing.
-func ghostIDs(ids map[string]string) map[string]string {
+// matrixGhostIDs are ids of the same kinds as A's that name nothing.
+func matrixGhostIDs(ids map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, id := range ids {
 		prefix, _, _ := strings.Cut(id, "_")
@@ -225,10 +225,10 @@ func ghostIDs(ids map[string]string) map[string]string {
 	return out
 }
 
-// valueBuilder makes argument values by convention: ids from the fixture by
+// matrixValues makes argument values by convention: ids from the fixture by
 // name, input objects from their required fields, plausible scalars.
-type valueBuilder struct {
-	idx   schemaIndex
+type matrixValues struct {
+	idx   matrixTypes
 	fx    *matrixFixture
 	field string            // the root field
 	ids   map[string]string // A's objects by kind (or their ghosts)
@@ -236,11 +236,11 @@ type valueBuilder struct {
 	refsA, usedID bool
 }
 
-// arg returns the value of a root argument and whether to send it: required
+// arg returns the value of a root argument and whether to matrixSend it: required
 // arguments always, optional ones only when they name the tenant (so that
 // auditEvents(tenantId) asks about A, not about the platform).
-func (b *valueBuilder) arg(a schemaValue) (any, bool, error) {
-	if v, ok := argOverrides[b.field+"."+a.Name]; ok {
+func (b *matrixValues) arg(a matrixValue) (any, bool, error) {
+	if v, ok := matrixArgOverrides[b.field+"."+a.Name]; ok {
 		return v(b), true, nil
 	}
 	if !a.required() && a.Name != "tenantId" {
@@ -252,7 +252,7 @@ func (b *valueBuilder) arg(a schemaValue) (any, bool, error) {
 
 // value is a value of type t for the argument or input field name of owner
 // (the root field or the input type).
-func (b *valueBuilder) value(owner, name string, t typeRef) (any, error) {
+func (b *matrixValues) value(owner, name string, t matrixTypeRef) (any, error) {
 	if t.Kind == "NON_NULL" {
 		return b.value(owner, name, *t.OfType)
 	}
@@ -263,16 +263,16 @@ func (b *valueBuilder) value(owner, name string, t typeRef) (any, error) {
 	ty := b.idx[*t.Name]
 	switch ty.Kind {
 	case "ENUM":
-		if v, ok := enumChoice[owner+"."+name]; ok {
+		if v, ok := matrixEnums[owner+"."+name]; ok {
 			return v, nil
 		}
-		if v, ok := enumChoice[name]; ok {
+		if v, ok := matrixEnums[name]; ok {
 			return v, nil
 		}
 		return ty.EnumValues[0].Name, nil
 	case "INPUT_OBJECT":
 		obj := map[string]any{}
-		for k, v := range inputExtras[ty.Name] {
+		for k, v := range matrixInputExtras[ty.Name] {
 			obj[k] = v
 		}
 		for _, f := range ty.InputFields {
@@ -291,15 +291,15 @@ func (b *valueBuilder) value(owner, name string, t typeRef) (any, error) {
 	case "ID":
 		return b.id(name)
 	case "String":
-		if v, ok := stringValues[owner+"."+name]; ok {
+		if v, ok := matrixStrings[owner+"."+name]; ok {
 			return v(b), nil
 		}
-		if v, ok := stringValues[name]; ok {
+		if v, ok := matrixStrings[name]; ok {
 			return v(b), nil
 		}
 		return "Matrix " + name, nil
 	case "Int":
-		if v, ok := intValues[name]; ok {
+		if v, ok := matrixInts[name]; ok {
 			return v, nil
 		}
 		return 1, nil
@@ -318,13 +318,13 @@ func (b *valueBuilder) value(owner, name string, t typeRef) (any, error) {
 // id is A's object that an id argument names: by its name (teamId, userId,
 // userIds, sessionId, tenantId) or, for a bare id, by the root field's
 // name (deleteTeam → the team).
-func (b *valueBuilder) id(name string) (string, error) {
+func (b *matrixValues) id(name string) (string, error) {
 	kind := map[string]string{
-		"tenantId": kindTenant, "teamId": kindTeam, "userId": kindUser, "sessionId": kindDesktopSession,
-		"agentProfileId": kindAgentProfile, "skillProfileId": kindSkillProfile, "dialPlanId": kindDialPlan,
+		"tenantId": mkTenant, "teamId": mkTeam, "userId": mkUser, "sessionId": mkDesktopSession,
+		"agentProfileId": mkAgentProfile, "skillProfileId": mkSkillProfile, "dialPlanId": mkDialPlan,
 	}[name]
 	if name == "id" {
-		kind = idKindOf(b.field)
+		kind = matrixIDKind(b.field)
 	}
 	id, ok := b.ids[kind]
 	if kind == "" || !ok {
@@ -334,10 +334,10 @@ func (b *valueBuilder) id(name string) (string, error) {
 	return id, nil
 }
 
-// idKindOf is the kind of object a root field's id argument names, from the
+// matrixIDKind is the kind of object a root field's id argument names, from the
 // field's name: tenant, updateTenant, deleteTenant → tenant.
-func idKindOf(field string) string {
-	kinds := []string{kindAgentProfile, kindSkillProfile, kindDialPlan, kindAPIToken, kindBanner, kindTenant, kindTeam, kindUser}
+func matrixIDKind(field string) string {
+	kinds := []string{mkAgentProfile, mkSkillProfile, mkDialPlan, mkAPIToken, mkBanner, mkTenant, mkTeam, mkUser}
 	lower := strings.ToLower(field)
 	for _, k := range kinds {
 		if strings.HasSuffix(lower, strings.ToLower(k)) {
@@ -350,52 +350,52 @@ func idKindOf(field string) string {
 // The conventions' values. Keys are "Owner.name" (owner: the root field or
 // the input type) or a bare name.
 
-var stringValues = map[string]func(*valueBuilder) string{
+var matrixStrings = map[string]func(*matrixValues) string{
 	// Root arguments that name a person: A's agent.
-	"signIn.email":               func(b *valueBuilder) string { return b.fx.A.AgentEmail },
-	"signIn.password":            func(*valueBuilder) string { return matrixPassword },
-	"signInOptions.email":        func(b *valueBuilder) string { return b.fx.A.AgentEmail },
-	"requestPasswordReset.email": func(b *valueBuilder) string { return b.fx.A.AgentEmail },
-	"resetPassword.email":        func(b *valueBuilder) string { return b.fx.A.AgentEmail },
-	"resetPassword.code":         func(*valueBuilder) string { return "000000" },
-	"newPassword":                func(*valueBuilder) string { return "a brand new matrix passphrase 42" },
+	"signIn.email":               func(b *matrixValues) string { return b.fx.A.AgentEmail },
+	"signIn.password":            func(*matrixValues) string { return matrixPassword },
+	"signInOptions.email":        func(b *matrixValues) string { return b.fx.A.AgentEmail },
+	"requestPasswordReset.email": func(b *matrixValues) string { return b.fx.A.AgentEmail },
+	"resetPassword.email":        func(b *matrixValues) string { return b.fx.A.AgentEmail },
+	"resetPassword.code":         func(*matrixValues) string { return "000000" },
+	"newPassword":                func(*matrixValues) string { return "a brand new matrix passphrase 42" },
 	// A new user of A.
-	"CreateUserInput.email": func(b *valueBuilder) string { return "matrix.new@" + b.fx.A.Domain },
-	"email":                 func(b *valueBuilder) string { return "matrix.new@" + b.fx.A.Domain },
-	"clientId":              func(*valueBuilder) string { return matrixTab },
-	"slug":                  func(*valueBuilder) string { return "matrix-new" },
-	"emailDomain":           func(*valueBuilder) string { return "matrix-new.test" },
-	"regularExpression":     func(*valueBuilder) string { return `[0-9]{4,15}` },
-	"message":               func(*valueBuilder) string { return "Matrix banner" },
-	"reason":                func(*valueBuilder) string { return "Matrix check" },
-	"state":                 func(*valueBuilder) string { return "matrix-state" },
-	"code":                  func(*valueBuilder) string { return "matrix-code" },
-	"interactionId":         func(*valueBuilder) string { return "matrix-call-1" },
-	"dialNumber":            func(*valueBuilder) string { return "4155550142" },
-	"csv": func(b *valueBuilder) string {
+	"CreateUserInput.email": func(b *matrixValues) string { return "matrix.new@" + b.fx.A.Domain },
+	"email":                 func(b *matrixValues) string { return "matrix.new@" + b.fx.A.Domain },
+	"clientId":              func(*matrixValues) string { return matrixTab },
+	"slug":                  func(*matrixValues) string { return "matrix-new" },
+	"emailDomain":           func(*matrixValues) string { return "matrix-new.test" },
+	"regularExpression":     func(*matrixValues) string { return `[0-9]{4,15}` },
+	"message":               func(*matrixValues) string { return "Matrix banner" },
+	"reason":                func(*matrixValues) string { return "Matrix check" },
+	"state":                 func(*matrixValues) string { return "matrix-state" },
+	"code":                  func(*matrixValues) string { return "matrix-code" },
+	"interactionId":         func(*matrixValues) string { return "matrix-call-1" },
+	"dialNumber":            func(*matrixValues) string { return "4155550142" },
+	"csv": func(b *matrixValues) string {
 		return "email,name,role\nmatrix.import@" + b.fx.A.Domain + ",Matrix Import,AGENT\n"
 	},
 }
 
-var intValues = map[string]int{"proficiency": 5, "capacity": 10, "desktopInactivityTimeoutMinutes": 60}
+var matrixInts = map[string]int{"proficiency": 5, "capacity": 10, "desktopInactivityTimeoutMinutes": 60}
 
-var enumChoice = map[string]string{
+var matrixEnums = map[string]string{
 	"role":                     "AGENT",
 	"CreateApiTokenInput.role": "INTEGRATION",
 	"stationType":              "EXTENSION",
 	"state":                    "AVAILABLE",
 }
 
-// inputExtras are optional input fields a plausible input sets.
-var inputExtras = map[string]map[string]any{
+// matrixInputExtras are optional input fields a plausible input sets.
+var matrixInputExtras = map[string]map[string]any{
 	"StationLoginInput": {"extension": "4711"},
 }
 
-// argOverrides are root arguments that convention cannot make.
-var argOverrides = map[string]func(*valueBuilder) any{
+// matrixArgOverrides are root arguments that convention cannot make.
+var matrixArgOverrides = map[string]func(*matrixValues) any{
 	// applyTenant is keyed by slug: A's own spec, so that A's admin may
 	// apply it and nobody else may.
-	"applyTenant.spec": func(b *valueBuilder) any {
+	"applyTenant.spec": func(b *matrixValues) any {
 		b.refsA = true
 		return map[string]any{"slug": b.fx.A.Slug, "name": b.fx.A.Name, "emailDomains": []string{b.fx.A.Domain}}
 	},
