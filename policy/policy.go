@@ -9,8 +9,10 @@
 //
 // The rule that matters most: an object of another tenant is NOT_FOUND, never
 // FORBIDDEN, so a caller cannot learn that it exists. Authorize answers
-// NOT_FOUND whenever the viewer's role could do the action in its own tenant
-// but the object belongs to another one.
+// NOT_FOUND whenever the object belongs to another tenant than the viewer's,
+// whatever the viewer's role may do in its own: resolvers load an object
+// before they authorize, so a missing id is NOT_FOUND, and any other answer
+// for another tenant's id would tell the caller that the id exists.
 package policy
 
 import (
@@ -149,8 +151,9 @@ func parsePolicy(text string) ([][]string, error) {
 //
 //   - nobody signed in: UNAUTHENTICATED
 //   - allowed: nil
-//   - v's role may do act in its own tenant, but tenantID is another tenant:
-//     NOT_FOUND, so that existence does not leak across tenants
+//   - tenantID is another tenant than v's: NOT_FOUND, whether or not v's role
+//     may do act in its own tenant, so that existence does not leak across
+//     tenants (see the package doc)
 //   - otherwise: FORBIDDEN
 //
 // A PLATFORM_ADMIN may do everything in every tenant. A call through an API
@@ -170,15 +173,9 @@ func (e *Enforcer) Authorize(v *Viewer, act Action, tenantID string) error {
 		return err
 	}
 	if tenantID != "" && v.TenantID != "" && tenantID != v.TenantID {
-		own, err := e.enforce(v.Role, via, v.TenantID, v.TenantID, act)
-		if err != nil {
-			return err
-		}
-		if own {
-			// The message must read like the data layer's own NOT_FOUND.
-			return apperr.New(apperr.NotFound, "not found").Wrap(
-				fmt.Errorf("policy: %s of tenant %q asked %s in tenant %q", v.Role, v.TenantID, act, tenantID))
-		}
+		// The message must read like the data layer's own NOT_FOUND.
+		return apperr.New(apperr.NotFound, "not found").Wrap(
+			fmt.Errorf("policy: %s (%s) of tenant %q asked %s in tenant %q", v.Role, via, v.TenantID, act, tenantID))
 	}
 	return apperr.New(apperr.Forbidden, "you are not allowed to do this").Wrap(
 		fmt.Errorf("policy: %s (%s) of tenant %q may not %s in tenant %q", v.Role, via, v.TenantID, act, tenantID))
