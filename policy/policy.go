@@ -51,7 +51,7 @@ const (
 type Enforcer struct {
 	casbin *casbin.SyncedEnforcer
 	// may[role][action]: whether the role may do the action in its own tenant
-	// through some channel. Derived from casbin once, in New.
+	// through some channel. Derived from the policy's lines once, in New.
 	may map[Role]map[Action]bool
 }
 
@@ -83,15 +83,14 @@ func newEnforcer(modelText, policyText string) (*Enforcer, error) {
 	e := &Enforcer{casbin: se, may: make(map[Role]map[Action]bool)}
 	for _, r := range Roles() {
 		e.may[r] = make(map[Action]bool)
-		for _, a := range actions {
-			for _, via := range []string{viaSession, viaToken} {
-				ok, err := e.enforce(r, via, "own-tenant", "own-tenant", a)
-				if err != nil {
-					return nil, err
-				}
-				e.may[r][a] = e.may[r][a] || ok
-			}
-		}
+	}
+	// Any line for a role and an action lets the role do it in its own
+	// tenant through some channel: every scope covers the own tenant and
+	// every channel is session or token. Read from the lines rather than by
+	// asking casbin for each role × action × channel, which made New cost
+	// tens of milliseconds (a server start; tests start hundreds).
+	for _, rule := range rules {
+		e.may[Role(rule[0])][Action(rule[2])] = true
 	}
 	return e, nil
 }
