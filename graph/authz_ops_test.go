@@ -125,6 +125,12 @@ func buildMatrixOps(t *testing.T, doc matrixSchema, fx *matrixFixture) []*matrix
 				continue
 			}
 			ops = append(ops, op)
+			for name, change := range matrixVariants[f.Name] {
+				v, _ := buildMatrixOp(idx, fx, root.op, rt.Name, f)
+				v.Name += ":" + name
+				v.RefsA, v.GhostVars = change(fx, v.Vars), nil
+				ops = append(ops, v)
+			}
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].Name < ops[j].Name })
@@ -398,5 +404,27 @@ var matrixArgOverrides = map[string]func(*matrixValues) any{
 	"applyTenant.spec": func(b *matrixValues) any {
 		b.refsA = true
 		return map[string]any{"slug": b.fx.A.Slug, "name": b.fx.A.Name, "emailDomains": []string{b.fx.A.Domain}}
+	},
+}
+
+// matrixVariants call a field a second time where one argument decides who
+// may: each is a line "Type.field:variant" of its own. A variant changes the
+// conventional variables and says whether they still name A's objects.
+var matrixVariants = map[string]map[string]func(fx *matrixFixture, vars map[string]any) (refsA bool){
+	"createUser": {
+		// A platform admin has no tenant: only a platform admin makes one.
+		"platformAdmin": func(_ *matrixFixture, vars map[string]any) bool {
+			in := vars["input"].(map[string]any)
+			delete(in, "tenantId")
+			in["role"], in["email"] = "PLATFORM_ADMIN", "matrix.root@platform.test"
+			return false
+		},
+	},
+	"applyTenant": {
+		// A spec with a new slug creates a tenant: tenant.create.
+		"newTenant": func(_ *matrixFixture, vars map[string]any) bool {
+			vars["spec"] = map[string]any{"slug": "matrix-new", "name": "Matrix New Org", "emailDomains": []string{"matrix-new.test"}}
+			return false
+		},
 	},
 }
