@@ -661,10 +661,11 @@ func writeMatrixTable(path string, ops []*matrixOp, got map[string]map[string]st
 			}
 			line += fmt.Sprintf(" %s=%-*s", c, len(outcomeUnauthenticated), o)
 		}
+		line = strings.TrimRight(line, " ")
 		if l := old[name]; l != nil && l.note != "" {
 			line += " # " + l.note
 		}
-		b.WriteString("\n" + strings.TrimRight(line, " "))
+		b.WriteString("\n" + line)
 	}
 	b.WriteString("\n")
 	return os.WriteFile(path, []byte(b.String()), 0o644)
