@@ -16,9 +16,9 @@ const nobodysTenant = "-"
 
 // authorizeOwned authorizes act on an object loaded by id, given the
 // tenant that owns it and the error of loading it. A missing object is
-// answered exactly as an object of another tenant would be: NOT_FOUND to a
-// caller whose role may act in its own tenant, FORBIDDEN or UNAUTHENTICATED
-// to the others, so no caller can tell from the answer whether an id exists.
+// answered exactly as an object of another tenant would be (NOT_FOUND, or
+// UNAUTHENTICATED to nobody signed in), so no caller can tell from the
+// answer whether an id exists outside its own tenant.
 func (s *Service) authorizeOwned(ctx context.Context, act policy.Action, tenantID string, loadErr error) error {
 	if ent.IsNotFound(loadErr) {
 		if err := s.authorize(ctx, act, nobodysTenant); err != nil {
