@@ -145,19 +145,23 @@ func (t *Throttle) Charge(key string) (wait time.Duration, refund func()) {
 	if w := t.waitLocked(key, now); w > 0 {
 		return w, func() {}
 	}
-	var before throttleEntry
+	var beforeUntil time.Time
 	if el, ok := t.keys[key]; ok {
-		before = *el.Value.(*throttleEntry)
+		beforeUntil = el.Value.(*throttleEntry).until
 	}
 	t.failLocked(key, now)
 	seq := t.seq
 	var once sync.Once
-	return 0, func() { once.Do(func() { t.refund(key, seq, before) }) }
+	return 0, func() { once.Do(func() { t.refund(key, seq, beforeUntil) }) }
 }
 
-// refund takes back the failure numbered seq; before is the key's entry as
-// it was just before that failure (zero when there was none).
-func (t *Throttle) refund(key string, seq uint64, before throttleEntry) {
+// refund takes back the failure numbered seq. The count only ever goes down
+// by one: refunds of attempts that were in flight together must not restore
+// a count saved before another attempt's refund, or a busy address (an
+// office behind one NAT) would leak a failure per overlap until every
+// sign-in waits. The wait goes back to what it was before the charge when
+// nothing failed since (beforeUntil); a later failure's wait stands.
+func (t *Throttle) refund(key string, seq uint64, beforeUntil time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	el, ok := t.keys[key]
@@ -165,18 +169,15 @@ func (t *Throttle) refund(key string, seq uint64, before throttleEntry) {
 		return // forgotten or dropped since: nothing left to take back
 	}
 	e := el.Value.(*throttleEntry)
-	switch {
-	case e.seq == seq && before.failures == 0:
-		t.removeLocked(el)
-	case e.seq == seq:
-		// No failure since ours: put the entry back exactly as it was. Its
-		// place in the order stays at the back, a little too young; that
-		// only makes makeRoomLocked drop it later than it could, while
-		// waitLocked and failLocked still see it expire on time.
-		e.failures, e.last, e.until, e.seq = before.failures, before.last, before.until, before.seq
-	case e.failures > 0:
-		// Later failures keep their wait; only our count goes.
+	if e.failures > 0 {
 		e.failures--
+	}
+	if e.failures == 0 {
+		t.removeLocked(el)
+		return
+	}
+	if e.seq == seq {
+		e.until = beforeUntil
 	}
 }
 

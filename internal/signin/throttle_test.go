@@ -2,6 +2,7 @@ package signin
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -362,5 +363,37 @@ func TestThrottleChargeRefusedIsNotCounted(t *testing.T) {
 		if w, _ := th.Charge("k"); w != time.Second {
 			t.Fatalf("charge while waiting: %v, want the unchanged 1s", w)
 		}
+	}
+}
+
+// TestChargeRefundUnderOverlap: many sign-ins from one address in flight
+// together, all succeeding, must leave no failure behind (an office behind
+// one NAT signs in all morning).
+func TestChargeRefundUnderOverlap(t *testing.T) {
+	th := NewThrottle(ThrottleConfig{FreeAttempts: 50}, nil)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 200 {
+				wait, refund := th.Charge("ip:10.0.0.1")
+				if wait > 0 {
+					t.Errorf("a successful sign-in waited %s", wait)
+					return
+				}
+				runtime.Gosched()
+				refund()
+			}
+		}()
+	}
+	wg.Wait()
+	if w := th.Wait("ip:10.0.0.1"); w != 0 {
+		t.Fatalf("wait after only successes: %s", w)
+	}
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	if len(th.keys) != 0 {
+		t.Fatalf("%d keys left after only successes", len(th.keys))
 	}
 }
