@@ -83,8 +83,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		Handler:           app.Handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		// No WriteTimeout: it would cut graphql-ws subscriptions. Each
-		// ordinary request has its own deadline in the handler instead.
+		// Longer than the handler's 30 s request deadline, so a slow
+		// request still gets its error written. Hijacking a connection for
+		// a websocket clears both deadlines, so subscriptions live on
+		// (TestSubscriptionOutlivesServerTimeouts).
+		WriteTimeout:   45 * time.Second,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
