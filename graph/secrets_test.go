@@ -40,7 +40,11 @@ func TestSecretsStayOutOfLogsAndResponses(t *testing.T) {
 	root := s.RootToken()
 	tn := s.CreateTenant(root, "secrets")
 	const ssoSecret = "sso-client-secret-7f3a9c"
-	var upd struct{ UpdateTenant struct{ Sso struct{ HasClientSecret bool } } }
+	var upd struct {
+		UpdateTenant struct {
+			Sso struct{ HasClientSecret bool }
+		}
+	}
 	s.MustDo(root, `mutation($id:ID!,$s:String!){ updateTenant(id:$id, input:{ssoMode: AZURE_SSO,
 		sso:{issuerUrl:"https://login.example.test/tenant/v2.0", clientId:"client-1", clientSecret:$s}}){ sso { hasClientSecret } } }`,
 		map[string]any{"id": tn.ID, "s": ssoSecret}, &upd)
