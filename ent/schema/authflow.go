@@ -30,4 +30,3 @@ func (AuthFlow) Fields() []ent.Field {
 		field.Time("consumed_at").Optional().Nillable(),
 	}
 }
-
