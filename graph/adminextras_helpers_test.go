@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -22,16 +22,9 @@ const extrasPassword = "a long and unusual passphrase"
 // these tests need only someone of each role to call as.
 func userSession(t *testing.T, s *testserver.Server, tenantID, email string, role policy.Role) string {
 	t.Helper()
-	ctx := context.Background()
-	hash, err := s.App.SignIn.Hasher.Hash(ctx, extrasPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.App.DB.Client.User.Create().SetTenantID(tenantID).SetEmail(email).SetName("User " + email).
-		SetRole(role).SetPasswordHash(hash).SetPasswordChangedAt(s.Clock.Now()).Exec(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	addUser(t, s, tenantID, email, extrasPassword, func(c *ent.UserCreate) {
+		c.SetName("User " + email).SetRole(role).SetPasswordChangedAt(s.Clock.Now())
+	})
 	return s.SignIn(email, extrasPassword)
 }
 

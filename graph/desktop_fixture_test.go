@@ -108,14 +108,12 @@ func (d *desk) agent(edit ...func(*ent.UserCreate)) deskUser {
 
 func (d *desk) userIn(tn testserver.Tenant, email string, role policy.Role, edit func(*ent.UserCreate)) deskUser {
 	d.t.Helper()
-	ctx := context.Background()
-	hash := mustGet(d.s.App.SignIn.Hasher.Hash(ctx, agentPassword))(d.t)
-	c := d.db().User.Create().SetTenantID(tn.ID).SetEmail(email).SetName("User " + email).
-		SetRole(role).SetPasswordHash(hash)
-	if edit != nil {
-		edit(c)
-	}
-	u := mustGet(c.Save(ctx))(d.t)
+	u := addUser(d.t, d.s, tn.ID, email, agentPassword, func(c *ent.UserCreate) {
+		c.SetName("User " + email).SetRole(role)
+		if edit != nil {
+			edit(c)
+		}
+	})
 	return deskUser{ID: u.ID, Email: email, Token: d.s.SignIn(email, agentPassword)}
 }
 
