@@ -2,7 +2,6 @@ package desktop
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/agentdesk/agentdesk/ent"
@@ -90,20 +89,13 @@ func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
 	return o, nil
 }
 
-// stationTypes are the tenant's station types that the profile allows,
-// DESKTOP only with WebRTC on, in the contract's order.
+// stationTypes are the station types the caller may log in with
+// (station.Allowed); none without a profile.
 func (c *caller) stationTypes() []station.Type {
-	var out []station.Type
-	for _, st := range []station.Type{station.DialNumber, station.Extension, station.Desktop} {
-		if !slices.Contains(c.tenant.StationTypes, st) || c.profile == nil || !slices.Contains(c.profile.LoginVoiceOptions, st) {
-			continue
-		}
-		if st == station.Desktop && !c.tenant.WebrtcEnabled {
-			continue
-		}
-		out = append(out, st)
+	if c.profile == nil {
+		return nil
 	}
-	return out
+	return station.Allowed(c.tenant.StationTypes, c.profile.LoginVoiceOptions, c.tenant.WebrtcEnabled)
 }
 
 // roles are the roles a user may take on the desktop: a supervisor may
