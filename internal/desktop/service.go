@@ -68,7 +68,7 @@ type caller struct {
 	viewer *policy.Viewer
 	user   *ent.User
 	tenant *ent.Tenant
-	// profile, with its dial plans, when the call needs it.
+	// profile, with its dial plans: loaded by agentOf only.
 	profile *ent.AgentProfile
 }
 
@@ -76,30 +76,14 @@ type caller struct {
 // tenant) and loads the user and its tenant. A user without a tenant (a
 // platform admin) has no contact center to work in.
 func (s *Service) callerOf(ctx context.Context) (*caller, error) {
-	v := policy.ViewerFrom(ctx)
-	if err := s.Policy.AuthorizeContext(ctx, policy.DesktopUse, v.GetTenantID()); err != nil {
-		return nil, err
-	}
-	u, err := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).
-		WithTenant().
-		WithAgentProfile(func(q *ent.AgentProfileQuery) { q.WithDialPlans() }).
-		Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u.Edges.Tenant == nil {
-		return nil, notContactCenterEnabled()
-	}
-	return &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile}, nil
+	return s.loadCaller(ctx, false)
 }
 
-// agentOf is callerOf for the calls of station login: the user must be
-// enabled for the contact center and hold an agent (desktop) profile.
+// agentOf is callerOf for the calls of station login: it also loads the
+// profile with its dial plans, and the user must be enabled for the
+// contact center and hold an agent (desktop) profile.
 func (s *Service) agentOf(ctx context.Context) (*caller, error) {
-	c, err := s.callerOf(ctx)
+	c, err := s.loadCaller(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +94,31 @@ func (s *Service) agentOf(ctx context.Context) (*caller, error) {
 		return nil, apperr.New(apperr.ProfileNotAssigned, "No desktop profile is assigned to you; ask your administrator.")
 	}
 	return c, nil
+}
+
+// loadCaller is callerOf, with the profile and its dial plans when
+// withProfile: only station login reads them, so the session calls skip
+// those two queries.
+func (s *Service) loadCaller(ctx context.Context, withProfile bool) (*caller, error) {
+	v := policy.ViewerFrom(ctx)
+	if err := s.Policy.AuthorizeContext(ctx, policy.DesktopUse, v.GetTenantID()); err != nil {
+		return nil, err
+	}
+	q := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).WithTenant()
+	if withProfile {
+		q.WithAgentProfile(func(q *ent.AgentProfileQuery) { q.WithDialPlans() })
+	}
+	u, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Edges.Tenant == nil {
+		return nil, notContactCenterEnabled()
+	}
+	return &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile}, nil
 }
 
 func notContactCenterEnabled() error {
