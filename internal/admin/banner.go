@@ -9,7 +9,6 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/banner"
-	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -121,18 +120,4 @@ func (s *Service) BannersQuery(ctx context.Context, tenantID string, includeReso
 		q = q.Where(banner.ResolvedAtIsNil())
 	}
 	return q, nil
-}
-
-// ensureTenantExists is NOT_FOUND when the tenant does not exist, rather than the
-// foreign-key failure a write would otherwise end in. Only platform admins
-// get this far with a tenant id that is not their own.
-func ensureTenantExists(ctx context.Context, db *ent.Client, tenantID string) error {
-	ok, err := db.Tenant.Query().Where(tenant.ID(tenantID)).Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return notFound()
-	}
-	return nil
 }

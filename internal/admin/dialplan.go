@@ -242,7 +242,7 @@ func (s *Service) DialPlansQuery(ctx context.Context, tenantID, search string) (
 	if err := s.authorize(ctx, policy.DialPlanRead, tenantID); err != nil {
 		return nil, err
 	}
-	if err := s.requireTenantExists(ctx, tenantID); err != nil {
+	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.DialPlan.Query().Where(dialplan.TenantID(tenantID))

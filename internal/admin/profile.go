@@ -366,7 +366,7 @@ func (s *Service) AgentProfilesQuery(ctx context.Context, tenantID, search strin
 	if err := s.authorize(ctx, policy.ProfileRead, tenantID); err != nil {
 		return nil, err
 	}
-	if err := s.requireTenantExists(ctx, tenantID); err != nil {
+	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.AgentProfile.Query().Where(agentprofile.TenantID(tenantID))

@@ -253,7 +253,7 @@ func (s *Service) SkillProfilesQuery(ctx context.Context, tenantID, search strin
 	if err := s.authorize(ctx, policy.SkillProfileRead, tenantID); err != nil {
 		return nil, err
 	}
-	if err := s.requireTenantExists(ctx, tenantID); err != nil {
+	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.SkillProfile.Query().Where(skillprofile.TenantID(tenantID))

@@ -391,7 +391,7 @@ func (s *Service) TeamsQuery(ctx context.Context, tenantID string, f *TeamFilter
 	if err := s.authorize(ctx, policy.TeamRead, tenantID); err != nil {
 		return nil, err
 	}
-	if err := s.requireTenantExists(ctx, tenantID); err != nil {
+	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.Team.Query().Where(team.TenantID(tenantID))

@@ -39,10 +39,12 @@ func requireTenantTx(ctx context.Context, db *ent.Client, id string) (*ent.Tenan
 	return t, loadErr(err)
 }
 
-// requireTenantExists is requireTenantTx for list queries, which need only
-// to know the tenant is there (a platform admin may name any id).
-func (s *Service) requireTenantExists(ctx context.Context, id string) error {
-	ok, err := s.DB.Tenant.Query().Where(tenant.ID(id)).Exist(ctx)
+// ensureTenantExists is NOT_FOUND when the tenant does not exist, rather
+// than the foreign-key failure a write would otherwise end in, for writes
+// and list queries that need only to know the tenant is there (a platform
+// admin may name any id).
+func ensureTenantExists(ctx context.Context, db *ent.Client, tenantID string) error {
+	ok, err := db.Tenant.Query().Where(tenant.ID(tenantID)).Exist(ctx)
 	if err != nil {
 		return err
 	}
