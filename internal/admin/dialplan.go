@@ -86,16 +86,8 @@ func UpdateDialPlanTx(ctx context.Context, db *ent.Client, dp *ent.DialPlan, p d
 }
 
 func dialPlanNameFree(ctx context.Context, db *ent.Client, tenantID, self, name string) error {
-	taken, err := db.DialPlan.Query().
-		Where(dialplan.TenantID(tenantID), dialplan.NameEqualFold(name), dialplan.IDNEQ(self)).
-		Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return nameTaken("dial plan", name)
-	}
-	return nil
+	return requireNameFree(ctx, db.DialPlan.Query().
+		Where(dialplan.TenantID(tenantID), dialplan.NameEqualFold(name), dialplan.IDNEQ(self)), "dial plan", name)
 }
 
 // requireNoSoleDependants refuses with IN_USE when a DIAL_PLAN profile has

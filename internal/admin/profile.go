@@ -227,16 +227,8 @@ func UpdateProfileTx(ctx context.Context, db *ent.Client, p *ent.AgentProfile, s
 }
 
 func profileNameFree(ctx context.Context, db *ent.Client, tenantID, self, name string) error {
-	taken, err := db.AgentProfile.Query().
-		Where(agentprofile.TenantID(tenantID), agentprofile.NameEqualFold(name), agentprofile.IDNEQ(self)).
-		Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return nameTaken("profile", name)
-	}
-	return nil
+	return requireNameFree(ctx, db.AgentProfile.Query().
+		Where(agentprofile.TenantID(tenantID), agentprofile.NameEqualFold(name), agentprofile.IDNEQ(self)), "profile", name)
 }
 
 // CreateAgentProfile creates a profile in the input's tenant.

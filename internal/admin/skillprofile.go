@@ -125,16 +125,8 @@ func UpdateSkillProfileTx(ctx context.Context, db *ent.Client, p *ent.SkillProfi
 }
 
 func skillProfileNameFree(ctx context.Context, db *ent.Client, tenantID, self, name string) error {
-	taken, err := db.SkillProfile.Query().
-		Where(skillprofile.TenantID(tenantID), skillprofile.NameEqualFold(name), skillprofile.IDNEQ(self)).
-		Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return nameTaken("skill profile", name)
-	}
-	return nil
+	return requireNameFree(ctx, db.SkillProfile.Query().
+		Where(skillprofile.TenantID(tenantID), skillprofile.NameEqualFold(name), skillprofile.IDNEQ(self)), "skill profile", name)
 }
 
 // CreateSkillProfile creates a skill profile in the input's tenant.

@@ -121,16 +121,8 @@ func UpdateTeamTx(ctx context.Context, db *ent.Client, t *ent.Team, s TeamSettin
 }
 
 func teamNameFree(ctx context.Context, db *ent.Client, tenantID, self, name string) error {
-	taken, err := db.Team.Query().
-		Where(team.TenantID(tenantID), team.NameEqualFold(name), team.IDNEQ(self)).
-		Exist(ctx)
-	if err != nil {
-		return err
-	}
-	if taken {
-		return nameTaken("team", name)
-	}
-	return nil
+	return requireNameFree(ctx, db.Team.Query().
+		Where(team.TenantID(tenantID), team.NameEqualFold(name), team.IDNEQ(self)), "team", name)
 }
 
 // resolveTenantUsers checks that every id is a user of tenantID and returns

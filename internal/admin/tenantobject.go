@@ -60,6 +60,21 @@ func nameTaken(kind, name string) error {
 	return apperr.New(apperr.Conflict, fmt.Sprintf("a %s named %q already exists in this tenant", kind, name)).With("field", "name")
 }
 
+// requireNameFree is CONFLICT (nameTaken) when q, the query for another
+// object of the kind with the same name in the tenant, finds one.
+func requireNameFree(ctx context.Context, q interface {
+	Exist(context.Context) (bool, error)
+}, kind, name string) error {
+	taken, err := q.Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return nameTaken(kind, name)
+	}
+	return nil
+}
+
 // uniqueNameErr maps the unique (tenant_id, name) index refusing a write to
 // the same CONFLICT the check before the write gives. The check runs in the
 // same transaction, so this is a second line of defence (another writer on
