@@ -3,16 +3,12 @@ package signin
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
-
-	cryptorand "crypto/rand"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -74,7 +70,9 @@ func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, er
 	}
 	var state, nonce, verifier string
 	for _, v := range []*string{&state, &nonce, &verifier} {
-		if *v, err = randomString(s.Rand); err != nil {
+		// 256 random bits in base64url: 43 characters, a valid PKCE
+		// verifier (RFC 7636 asks for 43 to 128) and a safe URL value.
+		if *v, err = NewToken(s.Rand, ""); err != nil {
 			return nil, err
 		}
 	}
@@ -97,19 +95,6 @@ func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, er
 		// Saves the agent typing the address again at the provider.
 		oauth2.SetAuthURLParam("login_hint", email))
 	return &Options{Method: MethodSSO, AuthorizationURL: authURL, State: state}, nil
-}
-
-// randomString is 256 random bits in unpadded base64url: 43 characters, a
-// valid PKCE verifier (RFC 7636 asks for 43 to 128) and a safe URL value.
-func randomString(rand io.Reader) (string, error) {
-	if rand == nil {
-		rand = cryptorand.Reader
-	}
-	b := make([]byte, 32)
-	if _, err := io.ReadFull(rand, b); err != nil {
-		return "", fmt.Errorf("signin: reading randomness: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 func (s *Service) oauthConfig(t *ent.Tenant, p *oidc.Provider) *oauth2.Config {
