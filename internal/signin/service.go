@@ -394,10 +394,7 @@ func (s *Service) authenticateAPIToken(ctx context.Context, token string) (*poli
 
 // EndSession revokes one session.
 func (s *Service) EndSession(ctx context.Context, sessionID, reason string) error {
-	return s.DB.Session.Update().
-		Where(session.ID(sessionID), session.RevokedAtIsNil()).
-		SetRevokedAt(s.Now()).SetRevokedReason(truncate(reason, 128)).
-		Exec(ctx)
+	return RevokeSession(ctx, s.DB, sessionID, s.Now(), reason)
 }
 
 // RevokeUserSessions ends every session of a user (password reset,
