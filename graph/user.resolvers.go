@@ -35,21 +35,6 @@ func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv
 	return importResult(res), nil
 }
 
-func (r *mutationResolver) CreateSkillProfile(ctx context.Context, input admin.CreateSkillProfileInput) (*ent.SkillProfile, error) {
-	return r.Admin.CreateSkillProfile(ctx, input)
-}
-
-func (r *mutationResolver) UpdateSkillProfile(ctx context.Context, id string, input admin.UpdateSkillProfileInput) (*ent.SkillProfile, error) {
-	return r.Admin.UpdateSkillProfile(ctx, id, input)
-}
-
-func (r *mutationResolver) DeleteSkillProfile(ctx context.Context, id string) (bool, error) {
-	if err := r.Admin.DeleteSkillProfile(ctx, id); err != nil {
-		return false, err
-	}
-	return true, nil
-}
-
 func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) {
 	return r.Admin.User(ctx, id)
 }
@@ -65,29 +50,6 @@ func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *admi
 	}
 	e, info := edges(p, func(c string, n *ent.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: n} })
 	return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
-}
-
-func (r *queryResolver) SkillProfile(ctx context.Context, id string) (*ent.SkillProfile, error) {
-	return r.Admin.SkillProfile(ctx, id)
-}
-
-func (r *queryResolver) SkillProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.SkillProfileConnection, error) {
-	q, err := r.Admin.SkillProfilesQuery(ctx, tenantID, search(filter))
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.SkillProfile) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.SkillProfile) *model.SkillProfileEdge {
-		return &model.SkillProfileEdge{Cursor: c, Node: n}
-	})
-	return &model.SkillProfileConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
-}
-
-func (r *skillProfileResolver) Tenant(ctx context.Context, obj *ent.SkillProfile) (*ent.Tenant, error) {
-	return r.Admin.OwnerTenant(ctx, obj.TenantID)
 }
 
 func (r *userResolver) Tenant(ctx context.Context, obj *ent.User) (*ent.Tenant, error) {
@@ -110,11 +72,6 @@ func (r *userResolver) HasPassword(ctx context.Context, obj *ent.User) (bool, er
 	return obj.PasswordHash != nil, nil
 }
 
-func (r *Resolver) SkillProfile() SkillProfileResolver { return &skillProfileResolver{r} }
-
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
-type (
-	skillProfileResolver struct{ *Resolver }
-	userResolver         struct{ *Resolver }
-)
+type userResolver struct{ *Resolver }
