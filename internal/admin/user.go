@@ -158,15 +158,10 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	if err := s.authorize(ctx, policy.UserWrite, tenantID); err != nil {
 		return nil, err
 	}
-	settings := UserSettings{
-		Email: in.Email, Name: in.Name, Role: in.Role, Active: true, ContactCenterEnabled: true,
-		AgentProfileID: in.AgentProfileID, SkillProfileID: in.SkillProfileID, TeamIDs: in.TeamIDs,
-		DefaultDialNumber: in.DefaultDialNumber, DefaultExtension: in.DefaultExtension,
-	}
-	setIf(&settings.ContactCenterEnabled, in.ContactCenterEnabled)
 	if tenantID == "" {
-		var err error
-		if settings, err = checkPlatformAdmin(settings); err != nil {
+		// Refused before the password is hashed; PlanUsers checks again.
+		s, _ := in.settings(NewUserDefaults())
+		if _, err := checkPlatformAdmin(s); err != nil {
 			return nil, err
 		}
 	}
@@ -189,24 +184,24 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	var created *ent.User
 	err := s.Change(ctx, func(tx *ent.Tx) (Event, error) {
 		db := tx.Client()
+		ch := UserChange{TenantID: tenantID, CreateOnly: true}
 		if tenantID != "" {
 			t, err := db.Tenant.Get(ctx, tenantID)
 			if err != nil {
 				return Event{}, loadErr(err)
 			}
-			rules, err := LoadUserRules(ctx, db, t)
-			if err != nil {
+			if ch.Rules, err = LoadUserRules(ctx, db, t); err != nil {
 				return Event{}, err
 			}
-			var errs []*apperr.Error
-			if settings, errs = rules.Check(settings); len(errs) > 0 {
-				return Event{}, errs[0]
-			}
 		}
-		if err := checkUniqueOne(ctx, db, tenantID, PlannedUser{Settings: settings}); err != nil {
+		plan, err := PlanUsers(ctx, db, ch, []UserRequest{{Email: in.Email, Edit: in.settings, PasswordHash: hash}})
+		if err != nil {
 			return Event{}, err
 		}
-		written, err := WriteUsers(ctx, db, tenantID, s.Now(), []UserWrite{{Settings: settings, PasswordHash: hash}})
+		if _, problem := plan.FirstProblem(); problem != nil {
+			return Event{}, problem
+		}
+		written, err := plan.Write(ctx, db, tenantID, s.Now())
 		if err != nil {
 			return Event{}, err
 		}
@@ -223,6 +218,17 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	}
 	// Loaded in the transaction: its edges must be queried outside it.
 	return created.Unwrap(), nil
+}
+
+// settings are the input's settings; base is a new user's defaults.
+func (in CreateUserInput) settings(base UserSettings) (UserSettings, []*apperr.Error) {
+	s := UserSettings{
+		Email: in.Email, Name: in.Name, Role: in.Role, Active: base.Active, ContactCenterEnabled: base.ContactCenterEnabled,
+		AgentProfileID: in.AgentProfileID, SkillProfileID: in.SkillProfileID, TeamIDs: in.TeamIDs,
+		DefaultDialNumber: in.DefaultDialNumber, DefaultExtension: in.DefaultExtension,
+	}
+	setIf(&s.ContactCenterEnabled, in.ContactCenterEnabled)
+	return s, nil
 }
 
 // checkPlatformAdmin checks the settings of a user without a tenant: a

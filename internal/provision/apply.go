@@ -545,69 +545,34 @@ func (a *applier) teams(spec TenantSpecInput) error {
 	return nil
 }
 
-// users writes the spec's users with the user rules of createUser and
-// updateUser, looked up by e-mail; users not in the spec are left alone.
+// users writes the spec's users through admin.PlanUsers, the pipeline of
+// createUser and importUsers, looked up by e-mail; users not in the spec
+// are left alone. The first problem stops the apply.
 func (a *applier) users(spec TenantSpecInput) error {
 	rules, err := admin.LoadUserRules(a.ctx, a.db, a.tenant)
 	if err != nil {
 		return err
 	}
-	emails := make([]string, len(spec.Users))
-	seen := map[string]int{}
+	reqs := make([]admin.UserRequest, len(spec.Users))
 	for i, us := range spec.Users {
-		path := fmt.Sprintf("users[%d]", i)
 		if us == nil {
-			return apperr.Invalid(path, "an item is missing")
+			return apperr.Invalid(fmt.Sprintf("users[%d]", i), "an item is missing")
 		}
-		email, err := admin.CheckEmail(us.Email)
-		if err != nil {
-			return at(path, err)
-		}
-		if j, dup := seen[email]; dup {
-			return at(path, apperr.Invalid("email", fmt.Sprintf("%s is also users[%d]; each user may appear once.", email, j)))
-		}
-		seen[email], emails[i] = i, email
+		reqs[i] = admin.UserRequest{Email: us.Email, Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
+			return userSpecEdit(us, base, rules)
+		}}
 	}
-	stored, err := usersByEmail(a.ctx, a.db, emails)
+	plan, err := admin.PlanUsers(a.ctx, a.db, admin.UserChange{
+		TenantID: a.tenant.ID, Rules: rules,
+		Ref: func(i int) string { return fmt.Sprintf("users[%d]", i) },
+	}, reqs)
 	if err != nil {
 		return err
 	}
-	writes := make([]admin.UserWrite, len(spec.Users))
-	planned := make([]admin.PlannedUser, len(spec.Users))
-	for i, us := range spec.Users {
-		path := fmt.Sprintf("users[%d]", i)
-		w := admin.UserWrite{Settings: newUserDefaults()}
-		if u := stored[emails[i]]; u != nil {
-			if u.TenantID == nil || *u.TenantID != a.tenant.ID {
-				return at(path, apperr.New(apperr.Conflict, emails[i]+" belongs to a user of another organisation.").With("field", "email"))
-			}
-			w.Existing = u
-			for _, tm := range u.Edges.Teams {
-				w.ExistingTeamIDs = append(w.ExistingTeamIDs, tm.ID)
-			}
-			w.Settings = admin.SettingsOfUser(u, w.ExistingTeamIDs)
-		}
-		s, err := userSpecSettings(us, w.Settings, rules)
-		if err != nil {
-			return at(path, err)
-		}
-		w.Settings = s
-		writes[i] = w
-		planned[i] = admin.PlannedUser{Settings: s}
-		if w.Existing != nil {
-			planned[i].ID = w.Existing.ID
-		}
+	if i, problem := plan.FirstProblem(); problem != nil {
+		return at(fmt.Sprintf("users[%d]", i), renameField(problem, fieldOf(problem), apiField(fieldOf(problem))))
 	}
-	conflicts, err := admin.CheckUnique(a.ctx, a.db, a.tenant.ID, planned)
-	if err != nil {
-		return err
-	}
-	for i := range planned {
-		if list := conflicts[i]; len(list) > 0 {
-			return at(fmt.Sprintf("users[%d]", i), list[0])
-		}
-	}
-	written, err := admin.WriteUsers(a.ctx, a.db, a.tenant.ID, a.now, writes)
+	written, err := plan.Write(a.ctx, a.db, a.tenant.ID, a.now)
 	if err != nil {
 		return err
 	}
@@ -622,15 +587,15 @@ func (a *applier) users(spec TenantSpecInput) error {
 	return nil
 }
 
-// userSpecSettings applies a spec user over base, resolving names with
-// rules, and checks the result; the first problem is returned, with the
-// spec's field name.
-func userSpecSettings(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, error) {
+// userSpecEdit applies a spec user over base, resolving names with rules;
+// the first name that resolves to nothing is returned, with the spec's
+// field name. The user rules check the result (admin.PlanUsers).
+func userSpecEdit(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, []*apperr.Error) {
 	s := base
 	s.Email, s.Name, s.Role = us.Email, us.Name, us.Role
 	setIf(&s.ContactCenterEnabled, us.ContactCenterEnabled)
 	setIf(&s.Active, us.Active)
-	byName := func(field string, v *string, dst **string, lookup func(string) (string, bool), what string) error {
+	byName := func(field string, v *string, dst **string, lookup func(string) (string, bool), what string) *apperr.Error {
 		switch {
 		case v == nil:
 		case strings.TrimSpace(*v) == "":
@@ -645,17 +610,17 @@ func userSpecSettings(us *UserSpecInput, base admin.UserSettings, rules *admin.U
 		return nil
 	}
 	if err := byName("agentProfile", us.AgentProfile, &s.AgentProfileID, rules.ProfileNamed, "agent profile"); err != nil {
-		return s, err
+		return s, []*apperr.Error{err}
 	}
 	if err := byName("skillProfile", us.SkillProfile, &s.SkillProfileID, rules.SkillProfileNamed, "skill profile"); err != nil {
-		return s, err
+		return s, []*apperr.Error{err}
 	}
 	if us.Teams != nil {
 		s.TeamIDs = make([]string, 0, len(us.Teams))
 		for _, name := range us.Teams {
 			id, ok := rules.TeamNamed(name)
 			if !ok {
-				return s, apperr.Invalid("teams", fmt.Sprintf("There is no team named %q.", name))
+				return s, []*apperr.Error{apperr.Invalid("teams", fmt.Sprintf("There is no team named %q.", name))}
 			}
 			s.TeamIDs = append(s.TeamIDs, id)
 		}
@@ -673,11 +638,7 @@ func userSpecSettings(us *UserSpecInput, base admin.UserSettings, rules *admin.U
 			*c.dst = &v
 		}
 	}
-	checked, errs := rules.Check(s)
-	if len(errs) > 0 {
-		return checked, renameField(errs[0], fieldOf(errs[0]), apiField(fieldOf(errs[0])))
-	}
-	return checked, nil
+	return s, nil
 }
 
 func fieldOf(e *apperr.Error) string {

@@ -81,6 +81,19 @@ func TestProfileChanged(t *testing.T) {
 	}
 }
 
+// checkedSpecUser is what applyTenant's pipeline makes of one spec user:
+// the spec over base, checked by the user rules, its first problem in the
+// spec's field names.
+func checkedSpecUser(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, error) {
+	s, problems := admin.UserChange{Rules: rules}.Settings(admin.UserRequest{Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
+		return userSpecEdit(us, base, rules)
+	}}, base)
+	if len(problems) > 0 {
+		return s, renameField(problems[0], fieldOf(problems[0]), apiField(fieldOf(problems[0])))
+	}
+	return s, nil
+}
+
 func TestUserSpecSettings(t *testing.T) {
 	rules := testRules()
 	str := func(s string) *string { return &s }
@@ -88,7 +101,7 @@ func TestUserSpecSettings(t *testing.T) {
 		AgentProfileID: str("apr_1"), SkillProfileID: str("skp_1"), TeamIDs: []string{"tea_1"}, DefaultDialNumber: str("+12015550100")}
 
 	// Left out keeps, empty clears, names resolve without case.
-	s, err := userSpecSettings(&UserSpecInput{Email: "ann@acme.test", Name: "Ann", Role: policy.Agent,
+	s, err := checkedSpecUser(&UserSpecInput{Email: "ann@acme.test", Name: "Ann", Role: policy.Agent,
 		SkillProfile: str(""), Teams: []string{"support", "SALES"}, DefaultExtension: str("12")}, stored, rules)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +120,7 @@ func TestUserSpecSettings(t *testing.T) {
 		{UserSpecInput{Email: "ann@acme.test", Name: "Ann", Role: policy.Integration}, "role"},
 		{UserSpecInput{Email: "ann@acme.test", Name: "Ann", Role: policy.Agent, DefaultDialNumber: str("+1")}, "defaultDialNumber"},
 	} {
-		_, err := userSpecSettings(&c.in, stored, rules)
+		_, err := checkedSpecUser(&c.in, stored, rules)
 		if e, ok := apperr.As(err); !ok || e.Extensions["field"] != c.field {
 			t.Errorf("%+v: %v, want an error on %s", c.in, err, c.field)
 		}

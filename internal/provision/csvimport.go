@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/agentdesk/agentdesk/ent"
-	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/policy"
@@ -220,11 +218,11 @@ func apiField(field string) string {
 }
 
 // settings applies row r over base (a stored user's settings, or a new
-// user's defaults), resolving names with rules, and checks the result with
-// the user rules. It returns every problem of the row.
-func (f *UserFile) settings(r UserRow, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, []RowError) {
-	var errs []RowError
-	fail := func(field, msg string) { errs = append(errs, RowError{Row: r.Row, Field: field, Message: msg}) }
+// user's defaults), resolving names with rules. It returns every problem
+// of reading the row; the user rules check the result (admin.PlanUsers).
+func (f *UserFile) settings(r UserRow, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, []*apperr.Error) {
+	var errs []*apperr.Error
+	fail := func(field, msg string) { errs = append(errs, apperr.Invalid(field, msg)) }
 	s := base
 	s.Email, _ = f.cell(r, colEmail)
 	s.Name, _ = f.cell(r, colName)
@@ -292,12 +290,7 @@ func (f *UserFile) settings(r UserRow, base admin.UserSettings, rules *admin.Use
 			*c.dst = b
 		}
 	}
-	checked, ruleErrs := rules.Check(s)
-	for _, e := range ruleErrs {
-		field, _ := e.Extensions["field"].(string)
-		fail(apiField(field), e.Message)
-	}
-	return checked, errs
+	return s, errs
 }
 
 func parseBool(v string) (value, ok bool) {
@@ -308,12 +301,6 @@ func parseBool(v string) (value, ok bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// newUserDefaults are the settings of a user the file creates before its
-// row applies.
-func newUserDefaults() admin.UserSettings {
-	return admin.UserSettings{Role: policy.Agent, Active: true, ContactCenterEnabled: true}
 }
 
 // ImportUsers creates and updates a tenant's users from CSV: in one
@@ -348,7 +335,7 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 			return false, admin.Event{}, err
 		}
 		rules.UseReadings(readings)
-		writes, errs, err := planImport(ctx, db, t.ID, file, rules)
+		plan, errs, err := planImport(ctx, db, t.ID, file, rules)
 		if err != nil {
 			return false, admin.Event{}, err
 		}
@@ -357,7 +344,7 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 			result.Failed, result.Errors = failedRows(errs)
 			return false, admin.Event{}, nil
 		}
-		written, err := admin.WriteUsers(ctx, db, t.ID, s.Admin.Now(), writes)
+		written, err := plan.Write(ctx, db, t.ID, s.Admin.Now())
 		if err != nil {
 			return false, admin.Event{}, err
 		}
@@ -381,116 +368,46 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 	return result, nil
 }
 
-// planImport turns the file's rows into checked user writes, or the rows'
-// errors. Every look-up is done in a few queries for the whole file.
-func planImport(ctx context.Context, db *ent.Client, tenantID string, file *UserFile, rules *admin.UserRules) ([]admin.UserWrite, []RowError, error) {
+// planImport turns the file's rows into a plan of checked users through
+// admin.PlanUsers, the pipeline of createUser and applyTenant, and the
+// rows' errors. Every look-up is done in a few queries for the whole file.
+func planImport(ctx context.Context, db *ent.Client, tenantID string, file *UserFile, rules *admin.UserRules) (*admin.UserPlan, []RowError, error) {
 	var errs []RowError
-	emails := make([]string, len(file.Rows))
-	skip := make([]bool, len(file.Rows))
-	firstRow := map[string]int{}
-	var lookup []string
-	for i, r := range file.Rows {
+	var rows []UserRow
+	for _, r := range file.Rows {
 		if r.Err != nil {
 			errs = append(errs, *r.Err)
-			skip[i] = true
 			continue
 		}
-		raw, _ := file.cell(r, colEmail)
-		email, err := admin.CheckEmail(raw)
-		if err != nil {
-			continue // the rules report it with the row's other problems
-		}
-		if first, dup := firstRow[email]; dup {
-			errs = append(errs, RowError{Row: r.Row, Field: colEmail, Message: fmt.Sprintf("%s is also in row %d; each user may appear once.", email, first)})
-			skip[i] = true
-			continue
-		}
-		firstRow[email] = r.Row
-		emails[i] = email
-		lookup = append(lookup, email)
+		rows = append(rows, r)
 	}
-	existing, err := usersByEmail(ctx, db, lookup)
+	reqs := make([]admin.UserRequest, len(rows))
+	for i, r := range rows {
+		email, _ := file.cell(r, colEmail)
+		reqs[i] = admin.UserRequest{Email: email, Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
+			return file.settings(r, base, rules)
+		}}
+	}
+	plan, err := admin.PlanUsers(ctx, db, admin.UserChange{
+		TenantID: tenantID, Rules: rules,
+		Ref: func(i int) string { return fmt.Sprintf("in row %d", rows[i].Row) },
+	}, reqs)
 	if err != nil {
 		return nil, nil, err
 	}
-
-	type entry struct {
-		row   int
-		write admin.UserWrite
+	for i, problems := range plan.Problems {
+		errs = append(errs, rowErrors(rows[i].Row, problems)...)
 	}
-	var planned []entry
-	numberRow := map[string]int{}
-	for i, r := range file.Rows {
-		if skip[i] {
-			continue
-		}
-		w := admin.UserWrite{Settings: newUserDefaults()}
-		if u := existing[emails[i]]; u != nil {
-			if u.TenantID == nil || *u.TenantID != tenantID {
-				errs = append(errs, RowError{Row: r.Row, Field: colEmail, Message: fmt.Sprintf("%s belongs to a user of another organisation.", emails[i])})
-				continue
-			}
-			w.Existing = u
-			for _, tm := range u.Edges.Teams {
-				w.ExistingTeamIDs = append(w.ExistingTeamIDs, tm.ID)
-			}
-			w.Settings = admin.SettingsOfUser(u, w.ExistingTeamIDs)
-		}
-		settings, rowErrs := file.settings(r, w.Settings, rules)
-		if len(rowErrs) > 0 {
-			errs = append(errs, rowErrs...)
-			continue
-		}
-		if dn := settings.DefaultDialNumber; dn != nil {
-			if first, dup := numberRow[*dn]; dup {
-				errs = append(errs, RowError{Row: r.Row, Field: colDefaultDialNumber, Message: fmt.Sprintf("%s is also the default dial number in row %d.", *dn, first)})
-				continue
-			}
-			numberRow[*dn] = r.Row
-		}
-		w.Settings = settings
-		planned = append(planned, entry{row: r.Row, write: w})
-	}
-
-	unique := make([]admin.PlannedUser, len(planned))
-	for i, p := range planned {
-		unique[i] = admin.PlannedUser{Settings: p.write.Settings}
-		if p.write.Existing != nil {
-			unique[i].ID = p.write.Existing.ID
-		}
-	}
-	conflicts, err := admin.CheckUnique(ctx, db, tenantID, unique)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i, list := range conflicts {
-		for _, e := range list {
-			field, _ := e.Extensions["field"].(string)
-			errs = append(errs, RowError{Row: planned[i].row, Field: apiField(field), Message: e.Message})
-		}
-	}
-	writes := make([]admin.UserWrite, len(planned))
-	for i, p := range planned {
-		writes[i] = p.write
-	}
-	return writes, errs, nil
+	return plan, errs, nil
 }
 
-// usersByEmail loads the users holding emails, on the whole platform, with
-// their team ids.
-func usersByEmail(ctx context.Context, db *ent.Client, emails []string) (map[string]*ent.User, error) {
-	out := make(map[string]*ent.User, len(emails))
-	for chunk := range slices.Chunk(emails, 500) {
-		users, err := db.User.Query().Where(user.EmailIn(chunk...)).
-			WithTeams(func(q *ent.TeamQuery) { q.Select("id") }).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range users {
-			out[u.Email] = u
-		}
+// rowErrors are the problems of one row, in the file's column names.
+func rowErrors(row int, problems []*apperr.Error) []RowError {
+	out := make([]RowError, len(problems))
+	for i, e := range problems {
+		out[i] = RowError{Row: row, Field: apiField(fieldOf(e)), Message: e.Message}
 	}
-	return out, nil
+	return out
 }
 
 // failedRows counts the rows with errors and returns the first

@@ -98,6 +98,15 @@ func testRules() *admin.UserRules {
 	return r
 }
 
+// checkedRow is what the import pipeline makes of one row: the row over
+// base, checked by the user rules, its problems as row errors.
+func checkedRow(f *UserFile, r UserRow, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, []RowError) {
+	s, problems := admin.UserChange{Rules: rules}.Settings(admin.UserRequest{Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
+		return f.settings(r, base, rules)
+	}}, base)
+	return s, rowErrors(r.Row, problems)
+}
+
 func TestRowSettings(t *testing.T) {
 	rules := testRules()
 	str := func(s string) *string { return &s }
@@ -109,7 +118,7 @@ func TestRowSettings(t *testing.T) {
 		check             func(admin.UserSettings) bool
 		errFields         []string
 	}{
-		{"new with defaults", "email,name", "Ann@Acme.test,Ann", newUserDefaults(), func(s admin.UserSettings) bool {
+		{"new with defaults", "email,name", "Ann@Acme.test,Ann", admin.NewUserDefaults(), func(s admin.UserSettings) bool {
 			return s.Email == "ann@acme.test" && s.Role == policy.Agent && s.Active && s.ContactCenterEnabled && s.DefaultDialNumber == nil
 		}, nil},
 		{"absent columns keep", "email,name", "ann@acme.test,Ann B", stored, func(s admin.UserSettings) bool {
@@ -118,14 +127,14 @@ func TestRowSettings(t *testing.T) {
 		{"empty cells clear", "email,name,role,agentProfile,teams,defaultDialNumber,defaultExtension,skillProfile,active", "ann@acme.test,Ann,,,,,,,", stored, func(s admin.UserSettings) bool {
 			return s.Role == policy.Supervisor && s.Active && s.AgentProfileID == nil && len(s.TeamIDs) == 0 && s.DefaultDialNumber == nil && s.DefaultExtension == nil
 		}, nil},
-		{"names resolved", "email,name,agentProfile,teams,skillProfile,role", "a@acme.test,A, Inbound ,Support; Sales;;,Tier 1,tenant admin", newUserDefaults(), func(s admin.UserSettings) bool {
+		{"names resolved", "email,name,agentProfile,teams,skillProfile,role", "a@acme.test,A, Inbound ,Support; Sales;;,Tier 1,tenant admin", admin.NewUserDefaults(), func(s admin.UserSettings) bool {
 			return *s.AgentProfileID == "apr_1" && strings.Join(s.TeamIDs, ",") == "tea_1,tea_2" && *s.SkillProfileID == "skp_1" && s.Role == policy.TenantAdmin
 		}, nil},
-		{"booleans", "email,name,active,contactCenterEnabled", "a@acme.test,A,No,0", newUserDefaults(), func(s admin.UserSettings) bool {
+		{"booleans", "email,name,active,contactCenterEnabled", "a@acme.test,A,No,0", admin.NewUserDefaults(), func(s admin.UserSettings) bool {
 			return !s.Active && !s.ContactCenterEnabled
 		}, nil},
 		{"every problem of the row", "email,name,role,agentProfile,teams,defaultDialNumber,skillProfile,active",
-			"a@b.test,,BOSS,Outbound,Overflow;Nope,12,Tier 9,maybe", newUserDefaults(), nil,
+			"a@b.test,,BOSS,Outbound,Overflow;Nope,12,Tier 9,maybe", admin.NewUserDefaults(), nil,
 			[]string{"role", "agentProfile", "skillProfile", "teams", "active", "email", "name", "teams", "defaultDialNumber"}},
 	}
 	for _, c := range cases {
@@ -134,7 +143,7 @@ func TestRowSettings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, errs := f.settings(f.Rows[0], c.base, rules)
+			s, errs := checkedRow(f, f.Rows[0], c.base, rules)
 			var fields []string
 			for _, e := range errs {
 				fields = append(fields, e.Field)
@@ -180,7 +189,7 @@ func FuzzImportCSV(f *testing.F) {
 			if r.Err != nil {
 				continue
 			}
-			s, errs := file.settings(r, newUserDefaults(), rules)
+			s, errs := checkedRow(file, r, admin.NewUserDefaults(), rules)
 			for _, e := range errs {
 				if e.Row != r.Row || e.Message == "" {
 					t.Fatalf("bad error %+v for row %d", e, r.Row)
