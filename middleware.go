@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -59,6 +58,11 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			// Served over TLS by agentdesk itself (AGENTDESK_TLS_CERT):
+			// browsers keep to HTTPS. Behind a proxy the proxy says so.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		switch {
 		case r.URL.Path == "/":
 			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "+
@@ -131,12 +135,14 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 	}
 }
 
-// authenticate turns the bearer token into the viewer. A missing, unknown,
+// authenticate turns the bearer token into the viewer, and records the
+// caller's address (the one answer of clientaddr: rate limits, sign-in
+// throttles and audit events all read it from the context). A missing, unknown,
 // expired or revoked token leaves the caller anonymous: public operations
 // still work, the rest answer UNAUTHENTICATED.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := signin.WithClient(r.Context(), signin.Client{Addr: clientAddr(r), UserAgent: r.UserAgent()})
+		ctx := signin.WithClient(r.Context(), signin.Client{Addr: s.trustedProxies.Of(r), UserAgent: r.UserAgent()})
 		if token, ok := bearer(r); ok {
 			v, err := s.SignIn.Authenticate(ctx, token)
 			if err != nil {
@@ -159,16 +165,6 @@ func bearer(r *http.Request) (string, bool) {
 		return strings.TrimSpace(h[len(prefix):]), true
 	}
 	return "", false
-}
-
-// clientAddr is the peer address. Forwarded headers are not trusted: a
-// deployment behind a proxy sets the proxy to overwrite RemoteAddr.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // RateLimit is requests per second and burst, per client address for

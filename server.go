@@ -20,6 +20,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/graph"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/clientaddr"
 	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/provision"
@@ -87,6 +88,10 @@ type Config struct {
 	// TeamsRedirectURL is the desktop page a Teams identity provider sends
 	// the agent back to; default PublicURL + "/desktop/teams-callback".
 	TeamsRedirectURL string
+	// TrustedProxies (AGENTDESK_TRUSTED_PROXIES) are the load balancers
+	// whose X-Forwarded-For names the client; empty, the TCP peer is the
+	// client (see clientaddr).
+	TrustedProxies clientaddr.TrustedProxies
 	// HTTPClient calls identity providers; nil means a 10-second timeout.
 	HTTPClient *http.Client
 
@@ -111,6 +116,7 @@ type Server struct {
 	Outbox mail.Outbox
 	log    *slog.Logger
 
+	trustedProxies  clientaddr.TrustedProxies
 	shutdownTimeout time.Duration
 	// The background work, stopped by Close in this order: the desktop
 	// sweeper, reset requests (which enqueue mail), then the mail worker.
@@ -179,7 +185,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{
 		DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, Outbox: outbox, log: cfg.Logger,
 		Sweeper:         &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval},
-		shutdownTimeout: cfg.ShutdownTimeout,
+		shutdownTimeout: cfg.ShutdownTimeout, trustedProxies: cfg.TrustedProxies,
 	}
 	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
 	if cfg.DesktopSweepInterval >= 0 {

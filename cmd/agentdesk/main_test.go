@@ -50,28 +50,8 @@ func TestServeDemoThenShutdown(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stdout := &lockedBuffer{}
-	done := make(chan error, 1)
-	stderr := &lockedBuffer{}
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database", "sqlite:" + filepath.Join(dir, "demo.db")}, nil, stdout, stderr)
-	}()
-	deadline := time.Now().Add(60 * time.Second)
-	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
-	var addr string
-	for !strings.Contains(stdout.String(), "demo is ready") || addr == "" {
-		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
-			addr = m[1]
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("demo did not start: %s", stdout.String())
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve exited: %v %s", err, stdout.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	addr, done := startServe(t, ctx, func(stdout string) bool { return strings.Contains(stdout, "demo is ready") },
+		"--demo", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(dir, "demo.db"))
 	var res *http.Response
 	var err error
 	for range 100 {
@@ -105,6 +85,32 @@ func TestServeDemoThenShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
+}
+
+// startServe runs `agentdesk serve args…` until ctx is cancelled and waits
+// until it logged its address and ready(stdout) holds. done receives
+// serve's return.
+func startServe(t *testing.T, ctx context.Context, ready func(stdout string) bool, args ...string) (addr string, done <-chan error) {
+	t.Helper()
+	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, append([]string{"serve"}, args...), nil, stdout, stderr) }()
+	deadline := time.Now().Add(60 * time.Second)
+	addrRE := regexp.MustCompile(`addr=(127\.0\.0\.1:\d+)`)
+	for !ready(stdout.String()) || addr == "" {
+		if m := addrRE.FindStringSubmatch(stderr.String()); m != nil {
+			addr = m[1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %s %s", stdout.String(), stderr.String())
+		}
+		select {
+		case err := <-errc:
+			t.Fatalf("serve exited: %v %s %s", err, stdout.String(), stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return addr, errc
 }
 
 type lockedBuffer struct {

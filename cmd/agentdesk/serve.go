@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/clientaddr"
 	"github.com/agentdesk/agentdesk/internal/demo"
 )
 
@@ -32,10 +33,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 	mailFrom := fs.String("mail-from", env("AGENTDESK_MAIL_FROM", "agentdesk <no-reply@agentdesk.invalid>"), "sender address (AGENTDESK_MAIL_FROM)")
 	adminEmail := fs.String("bootstrap-admin-email", env("AGENTDESK_BOOTSTRAP_ADMIN_EMAIL", ""), "create this platform admin at start when none exists (AGENTDESK_BOOTSTRAP_ADMIN_EMAIL)")
 	origins := fs.String("allowed-origins", env("AGENTDESK_ALLOWED_ORIGINS", ""), "comma-separated browser origins allowed by CORS; empty: none (AGENTDESK_ALLOWED_ORIGINS)")
+	trusted := fs.String("trusted-proxies", env("AGENTDESK_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client; empty: none (AGENTDESK_TRUSTED_PROXIES)")
+	tlsCert := fs.String("tls-cert", env("AGENTDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS with --tls-key (AGENTDESK_TLS_CERT)")
+	tlsKey := fs.String("tls-key", env("AGENTDESK_TLS_KEY", ""), "PEM private key file of --tls-cert (AGENTDESK_TLS_KEY)")
 	adminPassword := env("AGENTDESK_BOOTSTRAP_ADMIN_PASSWORD", "")
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	withDemo := fs.Bool("demo", false, "migrate, and load a demo tenant with agents; prints how to sign in")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	trustedProxies, err := clientaddr.Parse(*trusted)
+	if err != nil {
+		return err
+	}
+	tlsConfig, err := serverTLS(*tlsCert, *tlsKey, logger)
+	if err != nil {
 		return err
 	}
 	// Listen first, so a port chosen by the system (":0") is known for
@@ -46,7 +58,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 	}
 	defer ln.Close()
 	if *publicURL == "" {
-		*publicURL = "http://" + ln.Addr().String()
+		scheme := "http://"
+		if tlsConfig != nil {
+			scheme = "https://"
+		}
+		*publicURL = scheme + ln.Addr().String()
 	}
 	if *withDemo && *adminEmail == "" {
 		*adminEmail, adminPassword = demoAdminEmail, demoAdminPassword
@@ -61,6 +77,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		MailFrom:               *mailFrom,
 		CodeKey:                env("AGENTDESK_CODE_KEY", ""),
 		AllowedOrigins:         splitList(*origins),
+		TrustedProxies:         trustedProxies,
 		Logger:                 logger,
 	})
 	if err != nil {
@@ -91,10 +108,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		TLSConfig:      tlsConfig,
 	}
-	logger.Info("agentdesk listening", "addr", ln.Addr().String(), "console", *publicURL+"/")
+	logger.Info("agentdesk listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "console", *publicURL+"/")
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			// The certificate comes from TLSConfig.GetCertificate.
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
