@@ -172,3 +172,25 @@ func TestBannersOfAnotherTenantAreNotFound(t *testing.T) {
 		t.Fatalf("tenant A sees %+v", got)
 	}
 }
+
+// Writes by id authorize the caller before they say anything about the id:
+// nobody signed in learns UNAUTHENTICATED whether or not the id exists
+// (loadOwned), as every other object's writes answer.
+func TestWritesByIDAuthorizeBeforeLookingUp(t *testing.T) {
+	s := testserver.New(t)
+	root := s.RootToken()
+	tn := s.CreateTenant(root, "acme")
+	var b struct{ CreateBanner bannerNode }
+	s.MustDo(root, createBannerMutation, map[string]any{"in": map[string]any{"tenantId": tn.ID, "message": "Maintenance"}}, &b)
+	tok := apiToken(t, s, root, tn.ID, "SUPERVISOR")
+	for _, tc := range []struct{ name, query, id string }{
+		{"resolveBanner of a missing id", resolveBannerMutation, "ban_missing"},
+		{"resolveBanner of a real id", resolveBannerMutation, b.CreateBanner.ID},
+		{"revokeApiToken of a missing id", `mutation($id: ID!){ revokeApiToken(id:$id){ id } }`, "tok_missing"},
+		{"revokeApiToken of a real id", `mutation($id: ID!){ revokeApiToken(id:$id){ id } }`, tok.APIToken.ID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, s.Do("", tc.query, map[string]any{"id": tc.id}), "UNAUTHENTICATED", "")
+		})
+	}
+}

@@ -117,15 +117,11 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (*
 // RevokeAPIToken stops a token from working from the next request on.
 // Revoking a revoked token changes nothing: it keeps its first revokedAt.
 func (s *Service) RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken, error) {
-	t, err := s.DB.APIToken.Get(ctx, id)
-	if err != nil {
-		return nil, loadErr(err)
-	}
-	if err := s.authorize(ctx, policy.APITokenWrite, t.TenantID); err != nil {
+	if _, err := loadOwned(ctx, s, policy.APITokenWrite, id, s.DB.APIToken.Get, func(t *ent.APIToken) string { return t.TenantID }); err != nil {
 		return nil, err
 	}
 	var revoked *ent.APIToken
-	err = s.Change(ctx, func(tx *ent.Tx) (Event, error) {
+	err := s.Change(ctx, func(tx *ent.Tx) (Event, error) {
 		n, err := tx.APIToken.Update().Where(apitoken.ID(id), apitoken.RevokedAtIsNil()).SetRevokedAt(s.Now()).Save(ctx)
 		if err != nil {
 			return Event{}, err

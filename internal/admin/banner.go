@@ -81,15 +81,11 @@ func (s *Service) CreateBanner(ctx context.Context, in CreateBannerInput) (*ent.
 // ResolveBanner takes a banner down. Resolving a resolved banner changes
 // nothing: it keeps the time it was first resolved.
 func (s *Service) ResolveBanner(ctx context.Context, id string) (*ent.Banner, error) {
-	b, err := s.DB.Banner.Get(ctx, id)
-	if err != nil {
-		return nil, loadErr(err)
-	}
-	if err := s.authorize(ctx, policy.BannerWrite, b.TenantID); err != nil {
+	if _, err := loadOwned(ctx, s, policy.BannerWrite, id, s.DB.Banner.Get, func(b *ent.Banner) string { return b.TenantID }); err != nil {
 		return nil, err
 	}
 	var resolved *ent.Banner
-	err = s.Change(ctx, func(tx *ent.Tx) (Event, error) {
+	err := s.Change(ctx, func(tx *ent.Tx) (Event, error) {
 		// Conditional, so that of two concurrent resolves the first wins and
 		// the second keeps its time.
 		n, err := tx.Banner.Update().Where(banner.ID(id), banner.ResolvedAtIsNil()).SetResolvedAt(s.Now()).Save(ctx)

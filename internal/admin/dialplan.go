@@ -153,7 +153,7 @@ func (s *Service) CreateDialPlan(ctx context.Context, in CreateDialPlanInput) (*
 
 // UpdateDialPlan changes a plan.
 func (s *Service) UpdateDialPlan(ctx context.Context, id string, in UpdateDialPlanInput) (*ent.DialPlan, error) {
-	if err := s.authorizeDialPlan(ctx, policy.DialPlanWrite, id); err != nil {
+	if _, err := s.loadDialPlan(ctx, policy.DialPlanWrite, id); err != nil {
 		return nil, err
 	}
 	var updated *ent.DialPlan
@@ -187,7 +187,7 @@ func (s *Service) UpdateDialPlan(ctx context.Context, id string, in UpdateDialPl
 // DeleteDialPlan deletes a plan; profiles that hold it lose it. It is
 // IN_USE while a DIAL_PLAN profile has it as its only active plan.
 func (s *Service) DeleteDialPlan(ctx context.Context, id string) error {
-	if err := s.authorizeDialPlan(ctx, policy.DialPlanWrite, id); err != nil {
+	if _, err := s.loadDialPlan(ctx, policy.DialPlanWrite, id); err != nil {
 		return err
 	}
 	return s.Change(ctx, func(tx *ent.Tx) (Event, error) {
@@ -207,25 +207,14 @@ func (s *Service) DeleteDialPlan(ctx context.Context, id string) error {
 	})
 }
 
-// authorizeDialPlan authorizes act on the tenant of plan id.
-func (s *Service) authorizeDialPlan(ctx context.Context, act policy.Action, id string) error {
-	p, err := s.DB.DialPlan.Get(ctx, id)
-	if err != nil {
-		return s.authorizeOwned(ctx, act, "", err)
-	}
-	return s.authorize(ctx, act, p.TenantID)
+// loadDialPlan loads plan id and authorizes act on it (loadOwned).
+func (s *Service) loadDialPlan(ctx context.Context, act policy.Action, id string) (*ent.DialPlan, error) {
+	return loadOwned(ctx, s, act, id, s.DB.DialPlan.Get, func(p *ent.DialPlan) string { return p.TenantID })
 }
 
 // DialPlan returns one plan the caller may read.
 func (s *Service) DialPlan(ctx context.Context, id string) (*ent.DialPlan, error) {
-	p, err := s.DB.DialPlan.Get(ctx, id)
-	if err != nil {
-		return nil, s.authorizeOwned(ctx, policy.DialPlanRead, "", err)
-	}
-	if err := s.authorize(ctx, policy.DialPlanRead, p.TenantID); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s.loadDialPlan(ctx, policy.DialPlanRead, id)
 }
 
 // DialPlansQuery is a tenant's plans whose name contains search

@@ -264,7 +264,7 @@ func (s *Service) CreateAgentProfile(ctx context.Context, in CreateAgentProfileI
 
 // UpdateAgentProfile changes a profile.
 func (s *Service) UpdateAgentProfile(ctx context.Context, id string, in UpdateAgentProfileInput) (*ent.AgentProfile, error) {
-	if err := s.authorizeProfile(ctx, policy.ProfileWrite, id); err != nil {
+	if _, err := s.loadProfile(ctx, policy.ProfileWrite, id); err != nil {
 		return nil, err
 	}
 	var updated *ent.AgentProfile
@@ -306,7 +306,7 @@ func (s *Service) UpdateAgentProfile(ctx context.Context, id string, in UpdateAg
 // DeleteAgentProfile deletes a profile no user holds; while users hold it
 // the answer is IN_USE, with their number in extensions.users.
 func (s *Service) DeleteAgentProfile(ctx context.Context, id string) error {
-	if err := s.authorizeProfile(ctx, policy.ProfileWrite, id); err != nil {
+	if _, err := s.loadProfile(ctx, policy.ProfileWrite, id); err != nil {
 		return err
 	}
 	return s.Change(ctx, func(tx *ent.Tx) (Event, error) {
@@ -331,25 +331,14 @@ func (s *Service) DeleteAgentProfile(ctx context.Context, id string) error {
 	})
 }
 
-// authorizeProfile authorizes act on the tenant of profile id.
-func (s *Service) authorizeProfile(ctx context.Context, act policy.Action, id string) error {
-	p, err := s.DB.AgentProfile.Get(ctx, id)
-	if err != nil {
-		return s.authorizeOwned(ctx, act, "", err)
-	}
-	return s.authorize(ctx, act, p.TenantID)
+// loadProfile loads agent profile id and authorizes act on it (loadOwned).
+func (s *Service) loadProfile(ctx context.Context, act policy.Action, id string) (*ent.AgentProfile, error) {
+	return loadOwned(ctx, s, act, id, s.DB.AgentProfile.Get, func(p *ent.AgentProfile) string { return p.TenantID })
 }
 
 // AgentProfile returns one profile the caller may read.
 func (s *Service) AgentProfile(ctx context.Context, id string) (*ent.AgentProfile, error) {
-	p, err := s.DB.AgentProfile.Get(ctx, id)
-	if err != nil {
-		return nil, s.authorizeOwned(ctx, policy.ProfileRead, "", err)
-	}
-	if err := s.authorize(ctx, policy.ProfileRead, p.TenantID); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s.loadProfile(ctx, policy.ProfileRead, id)
 }
 
 // AgentProfilesQuery is a tenant's profiles whose name contains search

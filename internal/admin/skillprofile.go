@@ -159,7 +159,7 @@ func (s *Service) CreateSkillProfile(ctx context.Context, in CreateSkillProfileI
 
 // UpdateSkillProfile changes a skill profile.
 func (s *Service) UpdateSkillProfile(ctx context.Context, id string, in UpdateSkillProfileInput) (*ent.SkillProfile, error) {
-	if err := s.authorizeSkillProfile(ctx, policy.SkillProfileWrite, id); err != nil {
+	if _, err := s.loadSkillProfile(ctx, policy.SkillProfileWrite, id); err != nil {
 		return nil, err
 	}
 	var updated *ent.SkillProfile
@@ -193,7 +193,7 @@ func (s *Service) UpdateSkillProfile(ctx context.Context, id string, in UpdateSk
 // profile, one that users hold is IN_USE: deleting it would silently
 // leave their routing without skills.
 func (s *Service) DeleteSkillProfile(ctx context.Context, id string) error {
-	if err := s.authorizeSkillProfile(ctx, policy.SkillProfileWrite, id); err != nil {
+	if _, err := s.loadSkillProfile(ctx, policy.SkillProfileWrite, id); err != nil {
 		return err
 	}
 	return s.Change(ctx, func(tx *ent.Tx) (Event, error) {
@@ -218,25 +218,15 @@ func (s *Service) DeleteSkillProfile(ctx context.Context, id string) error {
 	})
 }
 
-// authorizeSkillProfile authorizes act on the tenant of skill profile id.
-func (s *Service) authorizeSkillProfile(ctx context.Context, act policy.Action, id string) error {
-	p, err := s.DB.SkillProfile.Get(ctx, id)
-	if err != nil {
-		return s.authorizeOwned(ctx, act, "", err)
-	}
-	return s.authorize(ctx, act, p.TenantID)
+// loadSkillProfile loads skill profile id and authorizes act on it
+// (loadOwned).
+func (s *Service) loadSkillProfile(ctx context.Context, act policy.Action, id string) (*ent.SkillProfile, error) {
+	return loadOwned(ctx, s, act, id, s.DB.SkillProfile.Get, func(p *ent.SkillProfile) string { return p.TenantID })
 }
 
 // SkillProfile returns one skill profile the caller may read.
 func (s *Service) SkillProfile(ctx context.Context, id string) (*ent.SkillProfile, error) {
-	p, err := s.DB.SkillProfile.Get(ctx, id)
-	if err != nil {
-		return nil, s.authorizeOwned(ctx, policy.SkillProfileRead, "", err)
-	}
-	if err := s.authorize(ctx, policy.SkillProfileRead, p.TenantID); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return s.loadSkillProfile(ctx, policy.SkillProfileRead, id)
 }
 
 // SkillProfilesQuery is a tenant's skill profiles whose name contains

@@ -258,7 +258,7 @@ func (s *Service) CreateTeam(ctx context.Context, in CreateTeamInput) (*ent.Team
 
 // UpdateTeam renames a team or changes its capacity.
 func (s *Service) UpdateTeam(ctx context.Context, id string, in TeamUpdate) (*ent.Team, error) {
-	if err := s.authorizeTeam(ctx, policy.TeamWrite, id); err != nil {
+	if _, err := s.loadTeam(ctx, policy.TeamWrite, id); err != nil {
 		return nil, err
 	}
 	var updated *ent.Team
@@ -291,7 +291,7 @@ func (s *Service) UpdateTeam(ctx context.Context, id string, in TeamUpdate) (*en
 // DeleteTeam deletes a team and its memberships. While agents are logged
 // in to the desktop with the team it is IN_USE: their sessions name it.
 func (s *Service) DeleteTeam(ctx context.Context, id string) error {
-	if err := s.authorizeTeam(ctx, policy.TeamWrite, id); err != nil {
+	if _, err := s.loadTeam(ctx, policy.TeamWrite, id); err != nil {
 		return err
 	}
 	return s.Change(ctx, func(tx *ent.Tx) (Event, error) {
@@ -330,7 +330,7 @@ func (s *Service) RemoveTeamMembers(ctx context.Context, teamID string, userIDs 
 
 func (s *Service) changeMembers(ctx context.Context, teamID string, userIDs []string, action, summary string,
 	change func(context.Context, *ent.Client, *ent.Team, []string, time.Time) (int, error)) (*ent.Team, error) {
-	if err := s.authorizeTeam(ctx, policy.TeamWrite, teamID); err != nil {
+	if _, err := s.loadTeam(ctx, policy.TeamWrite, teamID); err != nil {
 		return nil, err
 	}
 	var changed *ent.Team
@@ -356,25 +356,14 @@ func (s *Service) changeMembers(ctx context.Context, teamID string, userIDs []st
 	return changed.Unwrap(), nil
 }
 
-// authorizeTeam authorizes act on the tenant of team id.
-func (s *Service) authorizeTeam(ctx context.Context, act policy.Action, id string) error {
-	t, err := s.DB.Team.Get(ctx, id)
-	if err != nil {
-		return s.authorizeOwned(ctx, act, "", err)
-	}
-	return s.authorize(ctx, act, t.TenantID)
+// loadTeam loads team id and authorizes act on it (loadOwned).
+func (s *Service) loadTeam(ctx context.Context, act policy.Action, id string) (*ent.Team, error) {
+	return loadOwned(ctx, s, act, id, s.DB.Team.Get, func(t *ent.Team) string { return t.TenantID })
 }
 
 // Team returns one team the caller may read.
 func (s *Service) Team(ctx context.Context, id string) (*ent.Team, error) {
-	t, err := s.DB.Team.Get(ctx, id)
-	if err != nil {
-		return nil, s.authorizeOwned(ctx, policy.TeamRead, "", err)
-	}
-	if err := s.authorize(ctx, policy.TeamRead, t.TenantID); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return s.loadTeam(ctx, policy.TeamRead, id)
 }
 
 // TeamsQuery is a tenant's teams that pass the filter, for the caller to

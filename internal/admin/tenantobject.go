@@ -14,22 +14,37 @@ import (
 // nobodysTenant is a tenant id no tenant has (real ids are "ten_…").
 const nobodysTenant = "-"
 
-// authorizeOwned authorizes act on an object loaded by id, given the
-// tenant that owns it and the error of loading it. A missing object is
-// answered exactly as an object of another tenant would be (NOT_FOUND, or
-// UNAUTHENTICATED to nobody signed in), so no caller can tell from the
-// answer whether an id exists outside its own tenant.
-func (s *Service) authorizeOwned(ctx context.Context, act policy.Action, tenantID string, loadErr error) error {
-	if ent.IsNotFound(loadErr) {
+// loadOwned loads object id with get and authorizes act on the tenant that
+// owns it: the one way an object is read by id before it is shown or
+// changed. A missing object is answered exactly as an object of another
+// tenant would be (NOT_FOUND, or UNAUTHENTICATED to nobody signed in), and
+// the caller is authorized before anything about the id is said, so no
+// caller can tell from the answer whether an id exists outside its own
+// tenant.
+func loadOwned[T any](ctx context.Context, s *Service, act policy.Action, id string,
+	get func(context.Context, string) (T, error), tenantOf func(T) string) (T, error) {
+	return loadAuthorized(ctx, s, act, id, get, func(obj T) error { return s.authorize(ctx, act, tenantOf(obj)) })
+}
+
+// loadAuthorized is loadOwned for objects whose rule is more than their
+// tenant (users without one: authorizeUser).
+func loadAuthorized[T any](ctx context.Context, s *Service, act policy.Action, id string,
+	get func(context.Context, string) (T, error), authorize func(T) error) (T, error) {
+	var zero T
+	obj, err := get(ctx, id)
+	if ent.IsNotFound(err) {
 		if err := s.authorize(ctx, act, nobodysTenant); err != nil {
-			return err
+			return zero, err
 		}
-		return notFound()
+		return zero, notFound()
 	}
-	if loadErr != nil {
-		return loadErr
+	if err != nil {
+		return zero, err
 	}
-	return s.authorize(ctx, act, tenantID)
+	if err := authorize(obj); err != nil {
+		return zero, err
+	}
+	return obj, nil
 }
 
 // requireTenantTx loads the tenant a new object goes into; the caller has

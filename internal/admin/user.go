@@ -97,18 +97,11 @@ func (s *Service) authorizeUser(ctx context.Context, act policy.Action, u *ent.U
 	return err
 }
 
-// loadUser loads a user and authorizes act on it. A missing user is
-// answered as another tenant's would be (authorizeOwned), so an id's
-// existence does not leak to callers who may not see it.
+// loadUser loads a user and authorizes act on it (authorizeUser). A
+// missing user is answered as another tenant's would be (loadAuthorized),
+// so an id's existence does not leak to callers who may not see it.
 func (s *Service) loadUser(ctx context.Context, act policy.Action, id string) (*ent.User, error) {
-	u, err := s.DB.User.Get(ctx, id)
-	if err != nil {
-		return nil, s.authorizeOwned(ctx, act, "", err)
-	}
-	if err := s.authorizeUser(ctx, act, u); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return loadAuthorized(ctx, s, act, id, s.DB.User.Get, func(u *ent.User) error { return s.authorizeUser(ctx, act, u) })
 }
 
 // User returns one user the caller may read.
