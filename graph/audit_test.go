@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
@@ -101,8 +102,8 @@ func TestAuditEventsWhoMayRead(t *testing.T) {
 	adminA := userSession(t, s, a.ID, "admin@acme.test", policy.TenantAdmin)
 	supervisorA := userSession(t, s, a.ID, "sup@acme.test", policy.Supervisor)
 	// A platform-level event, such as the platform writes for itself.
-	if err := admin.WriteAudit(context.Background(), s.App.DB.Client, s.Clock.Now(), admin.Event{
-		Action: "rotateKeys", TargetType: "Platform", Summary: "platform-level change",
+	if err := admin.Audited(context.Background(), s.App.DB.Client, s.Clock.Now, func(*ent.Tx) (bool, admin.Event, error) {
+		return true, admin.Event{Action: "rotateKeys", TargetType: "Platform", Summary: "platform-level change"}, nil
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -45,19 +46,45 @@ type Event struct {
 
 // Change runs fn in one transaction and writes the audit event fn returns
 // in the same transaction: the change and its record commit together or
-// not at all.
+// not at all (Audited).
 func (s *Service) Change(ctx context.Context, fn func(tx *ent.Tx) (Event, error)) error {
-	return store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+	return Audited(ctx, s.DB, s.Now, func(tx *ent.Tx) (bool, Event, error) {
 		ev, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		return WriteAudit(ctx, tx.Client(), s.Now(), ev)
+		return err == nil, ev, err
 	})
 }
 
-// WriteAudit records ev, with the caller in ctx as its actor.
-func WriteAudit(ctx context.Context, db *ent.Client, at time.Time, ev Event) error {
+// errRollBack ends a transaction that must not commit without being an
+// error for the caller.
+var errRollBack = errors.New("admin: roll back")
+
+// Audited is the one way a change and its audit event are written: fn runs
+// in one transaction and, when it says commit, the event it returns is
+// written in the same transaction (at now(), with the caller in ctx as its
+// actor), so both commit together or not at all. When fn says not to
+// commit (a dry run, a report of errors, or nothing changed), everything it
+// wrote is rolled back and Audited returns nil: running a dry run as the
+// real change rolled back is what makes its report equal to what the change
+// would do. An error from fn rolls back and is returned.
+func Audited(ctx context.Context, db *ent.Client, now func() time.Time, fn func(tx *ent.Tx) (commit bool, ev Event, err error)) error {
+	err := store.WithTx(ctx, db, func(tx *ent.Tx) error {
+		commit, ev, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		if !commit {
+			return errRollBack
+		}
+		return writeAudit(ctx, tx.Client(), now(), ev)
+	})
+	if errors.Is(err, errRollBack) {
+		return nil
+	}
+	return err
+}
+
+// writeAudit records ev, with the caller in ctx as its actor.
+func writeAudit(ctx context.Context, db *ent.Client, at time.Time, ev Event) error {
 	summary := ev.Summary
 	if utf8.RuneCountInString(summary) > 1000 {
 		summary = string([]rune(summary)[:1000])

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/ent"
@@ -21,7 +22,6 @@ import (
 	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
-	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -212,13 +212,13 @@ func setPasswords(ctx context.Context, srv *agentdesk.Server, tenantID string, u
 		hashes[i] = h
 	}
 	now := srv.Admin.Now()
-	return store.WithTx(ctx, srv.DB.Client, func(tx *ent.Tx) error {
+	return admin.Audited(ctx, srv.DB.Client, func() time.Time { return now }, func(tx *ent.Tx) (bool, admin.Event, error) {
 		for i, u := range users {
 			if err := tx.User.UpdateOneID(u.ID).SetPasswordHash(hashes[i]).SetPasswordChangedAt(now).Exec(ctx); err != nil {
-				return err
+				return false, admin.Event{}, err
 			}
 		}
-		return admin.WriteAudit(ctx, tx.Client(), now, admin.Event{TenantID: tenantID, Action: "loadDemo",
-			TargetType: "Tenant", TargetID: tenantID, Summary: fmt.Sprintf("set the demo password of %d demo users", len(users))})
+		return true, admin.Event{TenantID: tenantID, Action: "loadDemo",
+			TargetType: "Tenant", TargetID: tenantID, Summary: fmt.Sprintf("set the demo password of %d demo users", len(users))}, nil
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/agentdesk/agentdesk/ent"
@@ -66,25 +67,25 @@ func (s *Service) ForceSignOut(ctx context.Context, sessionID, reason string) (*
 	}
 	now := s.now()
 	ended := false
-	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
+	err = admin.Audited(ctx, s.DB, func() time.Time { return now }, func(tx *ent.Tx) (bool, admin.Event, error) {
 		db := tx.Client()
 		n, err := db.DesktopSession.Update().
 			Where(desktopsession.ID(ses.ID), desktopsession.EndedAtIsNil()).
 			SetEndedAt(now).SetEndReason(reason).
 			Save(ctx)
 		if err != nil || n == 0 {
-			return err // n == 0: it ended meanwhile; nothing to record
+			return false, admin.Event{}, err // n == 0: it ended meanwhile; nothing to record
 		}
-		ended = true
 		if ses.AuthSessionID != "" {
 			if err := signin.RevokeSession(ctx, db, ses.AuthSessionID, now, "forced sign-out: "+reason); err != nil {
-				return err
+				return false, admin.Event{}, err
 			}
 		}
-		return admin.WriteAudit(ctx, db, now, admin.Event{
+		ended = true
+		return true, admin.Event{
 			TenantID: ses.TenantID, Action: "forceSignOut", TargetType: "DesktopSession", TargetID: ses.ID,
 			Summary: fmt.Sprintf("signed out user %s from the desktop: %s", ses.UserID, reason),
-		})
+		}, nil
 	})
 	if err != nil {
 		return nil, err
