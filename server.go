@@ -32,7 +32,7 @@ import (
 // Config is everything the service needs; cmd/agentdesk fills it from flags
 // and the environment, tests fill it directly.
 type Config struct {
-	// DatabaseURL is "sqlite:<path>".
+	// DatabaseURL is "sqlite:<path>" or "postgres://user:pass@host:port/db?sslmode=…" (see store.Open and store.PoolSettings).
 	DatabaseURL string
 	// PublicURL is where clients reach the server (no trailing slash).
 	PublicURL string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -35,8 +35,12 @@ func TestCloseCarriesOutQueuedRequestsAndFlushesTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	clock := testserver.NewClock()
 	sent := &recorder{}
+	dbURL, err := storetest.URL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
 	app, err := agentdesk.New(ctx, agentdesk.Config{
-		DatabaseURL:  "sqlite:" + filepath.Join(t.TempDir(), "agentdesk.db"),
+		DatabaseURL:  dbURL,
 		Migrate:      true,
 		PasswordHash: &testserver.CheapHash,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/agentdesk/agentdesk/ent"
 	entagentprofile "github.com/agentdesk/agentdesk/ent/agentprofile"
@@ -21,13 +22,15 @@ import (
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
-// The fixture of the authorization matrix: one SQLite file, migrated and
+// The fixture of the authorization matrix: one database, migrated and
 // filled once through ent (no GraphQL, so it costs milliseconds), that every
-// case copies and starts a server on. Tenants A and B hold one of every kind
+// case copies and starts a server on (a file copy on SQLite, CREATE
+// DATABASE … TEMPLATE on PostgreSQL; see storetest.Clone). Tenants A and B hold one of every kind
 // of object; the callers' tokens are made here and stored hashed, as the
 // server would store them.
 
@@ -49,7 +52,7 @@ type matrixTenant struct {
 
 // matrixFixture is the template database and what the matrix knows of it.
 type matrixFixture struct {
-	template []byte // the SQLite file's bytes
+	template string // the database's URL; nobody uses it after the build
 	A, B     matrixTenant
 	// tokens of the signed-in callers, by caller
 	tokens map[string]string
@@ -72,13 +75,15 @@ const (
 	mkDesktopSession = "desktopSession"
 )
 
-// buildMatrixFixture migrates a new SQLite file, fills it and reads it back
-// into memory.
+// buildMatrixFixture migrates a new database and fills it.
 func buildMatrixFixture(t testing.TB) *matrixFixture {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "template.db")
-	db, err := store.Open("sqlite:" + path)
+	tmpl, err := storetest.EmptyURL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(tmpl)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,9 +91,9 @@ func buildMatrixFixture(t testing.TB) *matrixFixture {
 		db.Close()
 		t.Fatal(err)
 	}
-	fx := &matrixFixture{tokens: map[string]string{}}
+	fx := &matrixFixture{tokens: map[string]string{}, template: tmpl}
 	err = store.WithTx(ctx, db.Client, func(tx *ent.Tx) error { return fx.fill(ctx, tx.Client()) })
-	if err == nil {
+	if err == nil && db.Dialect == dialect.SQLite {
 		// Fold the WAL into the main file, so that the file alone is the
 		// whole database.
 		_, err = db.SQL.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
@@ -99,11 +104,10 @@ func buildMatrixFixture(t testing.TB) *matrixFixture {
 	if err != nil {
 		t.Fatalf("matrix fixture: %v", err)
 	}
-	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
-		t.Fatalf("matrix fixture: %s-wal still holds %d bytes after the checkpoint", path, fi.Size())
-	}
-	if fx.template, err = os.ReadFile(path); err != nil {
-		t.Fatal(err)
+	if path, ok := strings.CutPrefix(tmpl, "sqlite:"); ok {
+		if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+			t.Fatalf("matrix fixture: %s-wal still holds %d bytes after the checkpoint", path, fi.Size())
+		}
 	}
 	return fx
 }

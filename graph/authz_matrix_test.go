@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +25,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 
 	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
@@ -156,7 +156,6 @@ func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLin
 			calls = append(calls, &call{caller: c, ghost: true})
 		}
 	}
-	dir := t.TempDir()
 	servers := make([]*matrixServer, len(calls))
 	errs := make([]error, len(servers))
 	var wg sync.WaitGroup
@@ -164,7 +163,7 @@ func runMatrixRow(t *testing.T, fx *matrixFixture, op *matrixOp, want *matrixLin
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			servers[i], errs[i] = startMatrixServer(t, fx, filepath.Join(dir, fmt.Sprintf("%d.db", i)))
+			servers[i], errs[i] = startMatrixServer(t, fx)
 		}()
 	}
 	wg.Wait()
@@ -266,12 +265,13 @@ type matrixServer struct {
 	log *matrixLog
 }
 
-func startMatrixServer(t *testing.T, fx *matrixFixture, path string) (*matrixServer, error) {
-	if err := os.WriteFile(path, fx.template, 0o600); err != nil {
+func startMatrixServer(t *testing.T, fx *matrixFixture) (*matrixServer, error) {
+	copied, err := storetest.Clone(t, fx.template)
+	if err != nil {
 		return nil, err
 	}
 	log := &matrixLog{}
-	s, err := testserver.Start(t, testserver.OnDatabase(path), func(c *agentdesk.Config) {
+	s, err := testserver.Start(t, testserver.OnDatabase(copied), func(c *agentdesk.Config) {
 		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
 	})
 	if err != nil {
@@ -317,7 +317,7 @@ func (b *matrixLog) String() string {
 // admin (introspection is for admins only).
 func introspectMatrixSchema(t *testing.T, fx *matrixFixture) matrixSchema {
 	t.Helper()
-	s, err := startMatrixServer(t, fx, filepath.Join(t.TempDir(), "introspect.db"))
+	s, err := startMatrixServer(t, fx)
 	if err != nil {
 		t.Fatal(err)
 	}

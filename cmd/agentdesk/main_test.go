@@ -6,16 +6,20 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 func TestMigrateAndAdminCreate(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "a.db")
+	db, err := storetest.EmptyURL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
 	ctx := context.Background()
 	if err := run(ctx, []string{"migrate", "--status", "--database", db}, nil, &out, &errOut); err != nil || !strings.Contains(out.String(), "pending") {
@@ -30,7 +34,7 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 		t.Fatalf("second migrate: %v %s", err, out.String())
 	}
 	out.Reset()
-	err := run(ctx, []string{"admin", "create", "--database", db, "--email", "Root@Example.test"}, strings.NewReader("a long admin passphrase\n"), &out, &errOut)
+	err = run(ctx, []string{"admin", "create", "--database", db, "--email", "Root@Example.test"}, strings.NewReader("a long admin passphrase\n"), &out, &errOut)
 	if err != nil || !strings.Contains(out.String(), "root@example.test") {
 		t.Fatalf("admin create: %v %s %s", err, out.String(), errOut.String())
 	}
@@ -47,13 +51,15 @@ func TestMigrateAndAdminCreate(t *testing.T) {
 // TestServeDemoThenShutdown runs `serve --demo` on a free port, signs in as a
 // demo agent, then cancels (as SIGTERM does) and expects a clean exit.
 func TestServeDemoThenShutdown(t *testing.T) {
-	dir := t.TempDir()
+	dbURL, err := storetest.EmptyURL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addr, done := startServe(t, ctx, func(stdout string) bool { return strings.Contains(stdout, "demo is ready") },
-		"--demo", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(dir, "demo.db"))
+		"--demo", "--addr", "127.0.0.1:0", "--database", dbURL)
 	var res *http.Response
-	var err error
 	for range 100 {
 		res, err = http.Get("http://" + addr + "/readyz")
 		if err == nil {

@@ -1,13 +1,12 @@
 package admin
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/station"
-	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 // TestUniqueNameErr: when the unique (tenant_id, name) index refuses a
@@ -15,19 +14,12 @@ import (
 // name; other constraint errors (a foreign key) are left alone.
 func TestUniqueNameErr(t *testing.T) {
 	ctx := t.Context()
-	db, err := store.Open("sqlite:" + filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	tn := db.Client.Tenant.Create().SetName("A").SetSlug("aa").SetStationTypes([]station.Type{station.Extension}).SaveX(ctx)
 	db.Client.Team.Create().SetTenantID(tn.ID).SetName("Sales").SetType(team.TypeAGENT).ExecX(ctx)
 
 	// Written without the check, as a writer racing the check would.
-	err = db.Client.Team.Create().SetTenantID(tn.ID).SetName("Sales").SetType(team.TypeAGENT).Exec(ctx)
+	err := db.Client.Team.Create().SetTenantID(tn.ID).SetName("Sales").SetType(team.TypeAGENT).Exec(ctx)
 	if e, ok := apperr.As(uniqueNameErr(err, "team", "Sales")); !ok || e.Code != apperr.Conflict || e.Extensions["field"] != "name" {
 		t.Fatalf("unique violation %v became %v", err, uniqueNameErr(err, "team", "Sales"))
 	}

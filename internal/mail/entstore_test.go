@@ -3,25 +3,18 @@ package mail
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 func openDB(t *testing.T) *ent.Client {
 	t.Helper()
-	db, err := store.Open("sqlite:" + filepath.Join(t.TempDir(), "mail.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := storetest.Open(t)
 	return db.Client
 }
 

@@ -3,7 +3,6 @@ package provision
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/station"
-	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -21,14 +20,7 @@ import (
 func newTestService(tb testing.TB) (*Service, context.Context) {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open("sqlite:" + filepath.Join(tb.TempDir(), "provision.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	db := storetest.Open(tb)
 	enforcer, err := policy.New()
 	if err != nil {
 		tb.Fatal(err)

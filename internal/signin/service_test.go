@@ -3,7 +3,6 @@ package signin_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -12,20 +11,13 @@ import (
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/signin"
-	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
 func openDB(tb testing.TB) *ent.Client {
 	tb.Helper()
-	db, err := store.Open("sqlite:" + filepath.Join(tb.TempDir(), "signin.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
+	db := storetest.Open(tb)
 	return db.Client
 }
 

@@ -8,17 +8,20 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"ariga.io/atlas/sql/migrate"
+	"ariga.io/atlas/sql/postgres"
 	"ariga.io/atlas/sql/sqlite"
 	entdialect "entgo.io/ent/dialect"
 )
 
-// The versioned migrations, written by `go run ./internal/store/diff.go NAME`
-// from the ent schema and checked by TestMigrationsMatchSchema.
+// The versioned migrations of each dialect, written by
+// `go run ./internal/store/diff.go NAME` from the one ent schema and checked
+// by TestMigrationsMatchSchema.
 //
-//go:embed migrations/sqlite/*.sql migrations/sqlite/atlas.sum
+//go:embed migrations
 var migrationFiles embed.FS
 
 // revisionsTable records the applied migrations.
@@ -26,7 +29,7 @@ const revisionsTable = "schema_revisions"
 
 // MigrationDir is the migration directory of a dialect.
 func MigrationDir(dialect string) (migrate.Dir, error) {
-	name := map[string]string{entdialect.SQLite: "sqlite"}[dialect]
+	name := map[string]string{entdialect.SQLite: "sqlite", entdialect.Postgres: "postgres"}[dialect]
 	if name == "" {
 		return nil, fmt.Errorf("store: no migrations for dialect %q", dialect)
 	}
@@ -57,14 +60,29 @@ func (db *DB) Pending(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureRevisionsTable(ctx, db.SQL); err != nil {
+	// In a transaction under the migration lock, like Migrate, so that
+	// instances starting together do not race to create the revisions table.
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending migrations: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	if err := lockMigrations(ctx, db.Dialect, tx); err != nil {
 		return nil, err
 	}
-	ex, err := newExecutor(db.SQL, dir)
+	if err := ensureRevisionsTable(ctx, tx); err != nil {
+		return nil, err
+	}
+	ex, err := newExecutor(db.Dialect, tx, dir)
 	if err != nil {
 		return nil, err
 	}
 	files, err := ex.Pending(ctx)
+	if err == nil || errors.Is(err, migrate.ErrNoPendingFiles) {
+		if cerr := tx.Commit(); cerr != nil {
+			return nil, fmt.Errorf("store: pending migrations: %w", cerr)
+		}
+	}
 	if errors.Is(err, migrate.ErrNoPendingFiles) {
 		return nil, nil
 	}
@@ -93,17 +111,18 @@ func (db *DB) CheckCurrent(ctx context.Context) error {
 
 // Migrate applies every pending migration, each file in its own
 // transaction with its revision, and returns the versions it applied.
+//
+// On PostgreSQL several instances may start at once: each transaction first
+// takes an advisory lock, so one instance applies a file while the others
+// wait and then find it applied.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	dir, err := MigrationDir(db.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	if err := ensureRevisionsTable(ctx, db.SQL); err != nil {
-		return nil, err
-	}
 	var applied []string
 	for {
-		done, version, err := migrateOne(ctx, db.SQL, dir)
+		done, version, err := migrateOne(ctx, db.Dialect, db.SQL, dir)
 		if err != nil {
 			return applied, err
 		}
@@ -114,7 +133,23 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	}
 }
 
-func migrateOne(ctx context.Context, db *sql.DB, dir migrate.Dir) (done bool, version string, err error) {
+// migrateLockKey is the PostgreSQL advisory lock migrations take (any
+// number agentdesk uses for nothing else).
+const migrateLockKey = 0x61676e74 // "agnt"
+
+// lockMigrations takes the PostgreSQL migration lock until tx ends. SQLite
+// needs none: its transactions begin with the write lock.
+func lockMigrations(ctx context.Context, dialect string, tx *sql.Tx) error {
+	if dialect != entdialect.Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
+		return fmt.Errorf("store: migrate: lock: %w", err)
+	}
+	return nil
+}
+
+func migrateOne(ctx context.Context, dialect string, db *sql.DB, dir migrate.Dir) (done bool, version string, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, "", fmt.Errorf("store: migrate: %w", err)
@@ -124,7 +159,13 @@ func migrateOne(ctx context.Context, db *sql.DB, dir migrate.Dir) (done bool, ve
 			_ = tx.Rollback()
 		}
 	}()
-	ex, err := newExecutor(tx, dir)
+	if err := lockMigrations(ctx, dialect, tx); err != nil {
+		return false, "", err
+	}
+	if err := ensureRevisionsTable(ctx, tx); err != nil {
+		return false, "", err
+	}
+	ex, err := newExecutor(dialect, tx, dir)
 	if err != nil {
 		return false, "", err
 	}
@@ -149,14 +190,23 @@ type execQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func newExecutor(conn execQuerier, dir migrate.Dir) (*migrate.Executor, error) {
-	drv, err := sqlite.Open(conn)
+func newExecutor(dialect string, conn execQuerier, dir migrate.Dir) (*migrate.Executor, error) {
+	var (
+		drv migrate.Driver
+		err error
+	)
+	switch dialect {
+	case entdialect.Postgres:
+		drv, err = postgres.Open(conn)
+	default:
+		drv, err = sqlite.Open(conn)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate driver: %w", err)
 	}
 	// AllowDirty: the revisions table itself exists before the first
 	// migration runs.
-	return migrate.NewExecutor(drv, dir, revisions{conn}, migrate.WithAllowDirty(true))
+	return migrate.NewExecutor(drv, dir, revisions{conn, dialect}, migrate.WithAllowDirty(true))
 }
 
 func ensureRevisionsTable(ctx context.Context, db execQuerier) error {
@@ -173,7 +223,28 @@ func ensureRevisionsTable(ctx context.Context, db execQuerier) error {
 // revisions keeps atlas's migration revisions in one small table, one JSON
 // document per applied version. atlas's own table lives in its CLI, which
 // does not install here.
-type revisions struct{ db execQuerier }
+type revisions struct {
+	db      execQuerier
+	dialect string
+}
+
+// bind numbers the ? placeholders of query as $1, $2… on PostgreSQL.
+func (r revisions) bind(query string) string {
+	if r.dialect != entdialect.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
 
 func (revisions) Ident() *migrate.TableIdent { return &migrate.TableIdent{Name: revisionsTable} }
 
@@ -199,7 +270,7 @@ func (r revisions) ReadRevisions(ctx context.Context) ([]*migrate.Revision, erro
 }
 
 func (r revisions) ReadRevision(ctx context.Context, version string) (*migrate.Revision, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT revision FROM `+revisionsTable+` WHERE version = ?`, version)
+	rows, err := r.db.QueryContext(ctx, r.bind(`SELECT revision FROM `+revisionsTable+` WHERE version = ?`), version)
 	if err != nil {
 		return nil, err
 	}
@@ -257,12 +328,12 @@ func (r revisions) WriteRevision(ctx context.Context, rev *migrate.Revision) err
 	if err != nil {
 		return err
 	}
-	_, err = r.db.ExecContext(ctx, `INSERT INTO `+revisionsTable+` (version, revision) VALUES (?, ?)
-		ON CONFLICT (version) DO UPDATE SET revision = excluded.revision`, rev.Version, string(doc))
+	_, err = r.db.ExecContext(ctx, r.bind(`INSERT INTO `+revisionsTable+` (version, revision) VALUES (?, ?)
+		ON CONFLICT (version) DO UPDATE SET revision = excluded.revision`), rev.Version, string(doc))
 	return err
 }
 
 func (r revisions) DeleteRevision(ctx context.Context, version string) error {
-	_, err := r.db.ExecContext(ctx, `DELETE FROM `+revisionsTable+` WHERE version = ?`, version)
+	_, err := r.db.ExecContext(ctx, r.bind(`DELETE FROM `+revisionsTable+` WHERE version = ?`), version)
 	return err
 }

@@ -1,5 +1,6 @@
-// Package testserver starts the real agentdesk handler on a fresh SQLite
-// file for a test and speaks GraphQL to it, so tests exercise what clients
+// Package testserver starts the real agentdesk handler on a fresh database
+// for a test (SQLite, or PostgreSQL when AGENTDESK_TEST_DATABASE_URL is set;
+// see storetest) and speaks GraphQL to it, so tests exercise what clients
 // see: transports, middleware, authorization, the presenter.
 package testserver
 
@@ -12,14 +13,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 // AdminEmail and AdminPassword are the platform admin every server starts with.
@@ -67,18 +67,18 @@ type Server struct {
 // Option changes the config before the server starts.
 type Option func(*agentdesk.Config)
 
-// OnDatabase starts the server on an existing SQLite file that is already
+// OnDatabase starts the server on an existing database that is already
 // migrated (Migrate is off, so a file that is behind fails the start), such
 // as a copy of a fixture database a test built once with ent. The bootstrap
 // admin is created only when the file has no platform admin yet.
-func OnDatabase(path string) Option {
+func OnDatabase(dbURL string) Option {
 	return func(c *agentdesk.Config) {
-		c.DatabaseURL = "sqlite:" + path
+		c.DatabaseURL = dbURL
 		c.Migrate = false
 	}
 }
 
-// New starts a server on a fresh SQLite file; it stops with the test.
+// New starts a server on a fresh database; it stops with the test.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	s, err := Start(t, opts...)
@@ -108,13 +108,12 @@ func Start(t testing.TB, opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	if cfg.DatabaseURL == "" {
-		dir, err := os.MkdirTemp("", "agentdesk-test-")
+		// Registered first, so it is removed after the server has stopped.
+		u, err := storetest.URL(t)
 		if err != nil {
 			return nil, err
 		}
-		// Registered first, so it runs after the server has stopped.
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		cfg.DatabaseURL = "sqlite:" + filepath.Join(dir, "agentdesk.db")
+		cfg.DatabaseURL = u
 	}
 	app, err := agentdesk.New(context.Background(), cfg)
 	if err != nil {
