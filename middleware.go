@@ -15,6 +15,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/ratelimit"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
+	webdesktop "github.com/agentdesk/agentdesk/web/desktop"
 )
 
 // The HTTP middleware, outermost first as chain applies it: request id,
@@ -50,8 +51,8 @@ func requestID(next http.Handler) http.Handler {
 }
 
 // securityHeaders: nothing here may be framed or sniffed, API answers are
-// never cached (they carry tokens), and the console may load only the
-// GraphiQL assets it names.
+// never cached (they carry tokens), the console may load only the
+// GraphiQL assets it names, and the desktop only its own.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -68,6 +69,10 @@ func securityHeaders(next http.Handler) http.Handler {
 			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "+
 				"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; "+
 				"font-src https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		case webdesktop.IsPage(r.URL.Path):
+			// The desktop sets its own caching (hashed assets for a year,
+			// the page revalidated).
+			h.Set("Content-Security-Policy", webdesktop.CSP)
 		case strings.HasPrefix(r.URL.Path, "/artwork/"):
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		default:

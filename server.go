@@ -27,6 +27,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
+	webdesktop "github.com/agentdesk/agentdesk/web/desktop"
 )
 
 // Config is everything the service needs; cmd/agentdesk fills it from flags
@@ -320,6 +321,9 @@ func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /artwork/{id}", m.instrument("artwork", &admin.ArtworkHandler{DB: s.DB.Client, Log: s.log}))
 	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
+	// The reference agent desktop at /desktop/{tenantSlug}, with its SSO
+	// and Teams redirect targets.
+	webdesktop.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")

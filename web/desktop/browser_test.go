@@ -1,0 +1,321 @@
+package desktop_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/http"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/testserver"
+)
+
+// TestDesktopInBrowser walks the desktop's screens in headless Chromium
+// (e2e/run.mjs, driven by playwright-core) against a real agentdesk on
+// loopback, with an in-process SMTP server (the reset code is read from the
+// mail) and a local OpenID provider (Microsoft Teams and SSO). Screenshots
+// of every screen land in e2e/artifacts/ (AGENTDESK_E2E_ARTIFACTS
+// elsewhere).
+//
+// It needs /usr/bin/chromium (AGENTDESK_CHROMIUM elsewhere), node and
+// web/desktop/node_modules (`npm ci`); without them it skips, unless
+// AGENTDESK_BROWSER_TESTS=1 (CI), which turns the skip into a failure.
+func TestDesktopInBrowser(t *testing.T) {
+	chromium := envOr("AGENTDESK_CHROMIUM", "/usr/bin/chromium")
+	missing := func(what string) {
+		msg := what + ": the browser tests need Debian's chromium, node and `npm ci` in web/desktop"
+		if os.Getenv("AGENTDESK_BROWSER_TESTS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing("no Chromium at " + chromium)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("no node on PATH")
+	}
+	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
+		missing("web/desktop/node_modules/playwright-core is missing")
+	}
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+
+	mails := startSMTP(t)
+	oidc, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = oidc.Shutdown() })
+
+	clock := &offsetClock{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publicURL := "http://" + ln.Addr().String()
+	app, err := agentdesk.New(context.Background(), agentdesk.Config{
+		DatabaseURL:            "sqlite:" + filepath.Join(t.TempDir(), "agentdesk.db"),
+		PublicURL:              publicURL,
+		Migrate:                true,
+		BootstrapAdminEmail:    testserver.AdminEmail,
+		BootstrapAdminPassword: testserver.AdminPassword,
+		PasswordHash:           &testserver.CheapHash,
+		SMTPURL:                "smtp://" + mails.addr,
+		MailFrom:               "agentdesk <no-reply@agentdesk.test>",
+		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Now:                    clock.Now,
+		// The inactivity sweep runs when the script asks (after moving the clock).
+		DesktopSweepInterval: -1,
+		RateLimit:            agentdesk.RateLimit{AnonymousPerSecond: 1000, AnonymousBurst: 1 << 20, TokenPerSecond: 1000, TokenBurst: 1 << 20},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: app.Handler}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		_ = app.Close()
+	})
+
+	// The script's handle on what only the test owns: mail, the clock, the
+	// sweep and the provider's next user.
+	control := http.NewServeMux()
+	control.HandleFunc("GET /mail", func(w http.ResponseWriter, r *http.Request) {
+		text, err := mails.next(r.URL.Query().Get("to"), 20*time.Second)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusGatewayTimeout)
+			return
+		}
+		_, _ = io.WriteString(w, text)
+	})
+	control.HandleFunc("POST /clock", func(w http.ResponseWriter, r *http.Request) {
+		d, err := time.ParseDuration(r.URL.Query().Get("advance"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		clock.Advance(d)
+	})
+	control.HandleFunc("POST /sweep", func(w http.ResponseWriter, r *http.Request) {
+		res, err := app.Sweeper.SweepOnce(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "%+v", res)
+	})
+	control.HandleFunc("POST /oidc-user", func(w http.ResponseWriter, r *http.Request) {
+		email := r.URL.Query().Get("email")
+		oidc.QueueUser(&mockoidc.MockUser{Subject: "sub-" + email, Email: email, EmailVerified: true})
+	})
+	ctl := startHTTP(t, control)
+
+	artifacts := envOr("AGENTDESK_E2E_ARTIFACTS", filepath.Join("e2e", "artifacts"))
+	// Only this run's screenshots.
+	if err := os.RemoveAll(artifacts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := oidc.Config()
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, "e2e/run.mjs")
+	cmd.Env = append(os.Environ(),
+		"AGENTDESK_URL="+publicURL,
+		"AGENTDESK_ADMIN_EMAIL="+testserver.AdminEmail,
+		"AGENTDESK_ADMIN_PASSWORD="+testserver.AdminPassword,
+		"CONTROL_URL="+ctl,
+		"OIDC_ISSUER="+cfg.Issuer,
+		"OIDC_CLIENT_ID="+cfg.ClientID,
+		"OIDC_CLIENT_SECRET="+cfg.ClientSecret,
+		"CHROMIUM="+chromium,
+		"ARTIFACTS="+artifacts,
+		"E2E_ONLY="+os.Getenv("AGENTDESK_E2E_ONLY"),
+	)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		t.Log(sc.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the browser scenarios failed (%v); screenshots in %s", err, artifacts)
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func startHTTP(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// offsetClock is the real time plus what the test advanced it by, so
+// tokens of the OpenID provider (real time) verify, and inactivity can be
+// reached without waiting.
+type offsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *offsetClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
+}
+
+// mailbox is an in-process SMTP server keeping the text part of each mail
+// by recipient.
+type mailbox struct {
+	addr string
+	mu   sync.Mutex
+	byTo map[string][]string
+	got  chan struct{}
+}
+
+func startSMTP(t *testing.T) *mailbox {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &mailbox{addr: ln.Addr().String(), byTo: map[string][]string{}, got: make(chan struct{}, 1)}
+	srv := smtp.NewServer(m)
+	srv.Domain = "localhost"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return m
+}
+
+// next takes the oldest mail to addr not taken yet, waiting up to wait.
+func (m *mailbox) next(addr string, wait time.Duration) (string, error) {
+	deadline := time.After(wait)
+	for {
+		m.mu.Lock()
+		if q := m.byTo[strings.ToLower(addr)]; len(q) > 0 {
+			m.byTo[strings.ToLower(addr)] = q[1:]
+			m.mu.Unlock()
+			return q[0], nil
+		}
+		m.mu.Unlock()
+		select {
+		case <-m.got:
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			return "", fmt.Errorf("no mail to %s within %s", addr, wait)
+		}
+	}
+}
+
+func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
+
+type mailSession struct {
+	m  *mailbox
+	to []string
+}
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, strings.ToLower(to))
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	text, err := textPart(r)
+	if err != nil {
+		return err
+	}
+	s.m.mu.Lock()
+	for _, to := range s.to {
+		s.m.byTo[to] = append(s.m.byTo[to], text)
+	}
+	s.m.mu.Unlock()
+	select {
+	case s.m.got <- struct{}{}:
+	default:
+	}
+	return nil
+}
+func (s *mailSession) Reset()        { s.to = nil }
+func (s *mailSession) Logout() error { return nil }
+
+// textPart is the decoded text/plain part of a message (or its body).
+func textPart(r io.Reader) (string, error) {
+	msg, err := mail.ReadMessage(r)
+	if err != nil {
+		return "", err
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || !strings.HasPrefix(mt, "multipart/") {
+		b, err := io.ReadAll(msg.Body)
+		return string(b), err
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("no text/plain part")
+		}
+		if err != nil {
+			return "", err
+		}
+		if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
+			continue
+		}
+		var body io.Reader = p
+		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
+			body = quotedprintable.NewReader(p)
+		}
+		b, err := io.ReadAll(body)
+		return string(b), err
+	}
+}
