@@ -23,13 +23,5 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (*ent.
 
 func (r *queryResolver) APITokens(ctx context.Context, tenantID string, first *int, after *string) (*model.APITokenConnection, error) {
 	q, err := r.Admin.APITokensQuery(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(t *ent.APIToken) string { return t.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.APIToken) *model.APITokenEdge { return &model.APITokenEdge{Cursor: c, Node: n} })
-	return &model.APITokenConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, apiTokenConnection)
 }

@@ -8,21 +8,10 @@ package graph
 import (
 	"context"
 
-	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
 )
 
 func (r *queryResolver) AuditEvents(ctx context.Context, tenantID *string, first *int, after *string) (*model.AuditEventConnection, error) {
 	q, err := r.Admin.AuditEventsQuery(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(a *ent.AuditEvent) string { return a.ID }, newestFirst)
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.AuditEvent) *model.AuditEventEdge {
-		return &model.AuditEventEdge{Cursor: c, Node: n}
-	})
-	return &model.AuditEventConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, auditEventConnection)
 }

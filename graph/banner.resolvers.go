@@ -42,15 +42,7 @@ func (r *mutationResolver) RemoveActivityPageArtwork(ctx context.Context, tenant
 
 func (r *queryResolver) Banners(ctx context.Context, tenantID string, includeResolved *bool, first *int, after *string) (*model.BannerConnection, error) {
 	q, err := r.Admin.BannersQuery(ctx, tenantID, includeResolved != nil && *includeResolved)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(b *ent.Banner) string { return b.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.Banner) *model.BannerEdge { return &model.BannerEdge{Cursor: c, Node: n} })
-	return &model.BannerConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, bannerConnection)
 }
 
 func (r *Resolver) Banner() BannerResolver { return &bannerResolver{r} }

@@ -61,17 +61,7 @@ func (r *queryResolver) AgentProfile(ctx context.Context, id string) (*ent.Agent
 
 func (r *queryResolver) AgentProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.AgentProfileConnection, error) {
 	q, err := r.Admin.AgentProfilesQuery(ctx, tenantID, search(filter))
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.AgentProfile) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.AgentProfile) *model.AgentProfileEdge {
-		return &model.AgentProfileEdge{Cursor: c, Node: n}
-	})
-	return &model.AgentProfileConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, agentProfileConnection)
 }
 
 func (r *queryResolver) DialPlan(ctx context.Context, id string) (*ent.DialPlan, error) {
@@ -80,15 +70,7 @@ func (r *queryResolver) DialPlan(ctx context.Context, id string) (*ent.DialPlan,
 
 func (r *queryResolver) DialPlans(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.DialPlanConnection, error) {
 	q, err := r.Admin.DialPlansQuery(ctx, tenantID, search(filter))
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.DialPlan) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.DialPlan) *model.DialPlanEdge { return &model.DialPlanEdge{Cursor: c, Node: n} })
-	return &model.DialPlanConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, dialPlanConnection)
 }
 
 func (r *Resolver) AgentProfile() AgentProfileResolver { return &agentProfileResolver{r} }

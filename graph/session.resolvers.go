@@ -18,15 +18,5 @@ func (r *mutationResolver) ForceSignOut(ctx context.Context, sessionID string, r
 
 func (r *queryResolver) DesktopSessions(ctx context.Context, tenantID string, activeOnly *bool, first *int, after *string) (*model.DesktopSessionConnection, error) {
 	q, err := r.Desktop.SessionsQuery(ctx, tenantID, activeOnly == nil || *activeOnly)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(s *ent.DesktopSession) string { return s.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.DesktopSession) *model.DesktopSessionEdge {
-		return &model.DesktopSessionEdge{Cursor: c, Node: n}
-	})
-	return &model.DesktopSessionConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, desktopSessionConnection)
 }

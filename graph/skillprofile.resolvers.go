@@ -34,17 +34,7 @@ func (r *queryResolver) SkillProfile(ctx context.Context, id string) (*ent.Skill
 
 func (r *queryResolver) SkillProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.SkillProfileConnection, error) {
 	q, err := r.Admin.SkillProfilesQuery(ctx, tenantID, search(filter))
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.SkillProfile) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.SkillProfile) *model.SkillProfileEdge {
-		return &model.SkillProfileEdge{Cursor: c, Node: n}
-	})
-	return &model.SkillProfileConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, skillProfileConnection)
 }
 
 func (r *skillProfileResolver) Tenant(ctx context.Context, obj *ent.SkillProfile) (*ent.Tenant, error) {

@@ -42,15 +42,7 @@ func (r *queryResolver) Team(ctx context.Context, id string) (*ent.Team, error) 
 
 func (r *queryResolver) Teams(ctx context.Context, tenantID string, filter *admin.TeamFilter, first *int, after *string) (*model.TeamConnection, error) {
 	q, err := r.Admin.TeamsQuery(ctx, tenantID, filter)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.Team) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.Team) *model.TeamEdge { return &model.TeamEdge{Cursor: c, Node: n} })
-	return &model.TeamConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, teamConnection)
 }
 
 func (r *teamResolver) Tenant(ctx context.Context, obj *ent.Team) (*ent.Tenant, error) {
@@ -59,15 +51,7 @@ func (r *teamResolver) Tenant(ctx context.Context, obj *ent.Team) (*ent.Tenant, 
 
 func (r *teamResolver) Members(ctx context.Context, obj *ent.Team, first *int, after *string) (*model.UserConnection, error) {
 	q, err := r.Admin.TeamMembersQuery(ctx, obj)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(n *ent.User) string { return n.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: n} })
-	return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, userConnection)
 }
 
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }

@@ -34,15 +34,7 @@ func (r *queryResolver) Tenant(ctx context.Context, id string) (*ent.Tenant, err
 
 func (r *queryResolver) Tenants(ctx context.Context, first *int, after *string, filter *model.NameFilter) (*model.TenantConnection, error) {
 	q, err := r.Admin.TenantsQuery(ctx, search(filter))
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(t *ent.Tenant) string { return t.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.Tenant) *model.TenantEdge { return &model.TenantEdge{Cursor: c, Node: n} })
-	return &model.TenantConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, tenantConnection)
 }
 
 func (r *tenantResolver) EmailDomains(ctx context.Context, obj *ent.Tenant) ([]string, error) {

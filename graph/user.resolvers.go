@@ -41,15 +41,7 @@ func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) 
 
 func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) (*model.UserConnection, error) {
 	q, err := r.Admin.UsersQuery(ctx, tenantID, filter, role)
-	if err != nil {
-		return nil, err
-	}
-	p, err := paginate(ctx, q, first, after, func(u *ent.User) string { return u.ID })
-	if err != nil {
-		return nil, err
-	}
-	e, info := edges(p, func(c string, n *ent.User) *model.UserEdge { return &model.UserEdge{Cursor: c, Node: n} })
-	return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: p.total}, nil
+	return connection(ctx, q, err, first, after, userConnection)
 }
 
 func (r *userResolver) Tenant(ctx context.Context, obj *ent.User) (*ent.Tenant, error) {
