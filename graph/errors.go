@@ -13,6 +13,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/store"
 )
 
 type requestIDKey struct{}
@@ -34,6 +35,20 @@ func RequestID(ctx context.Context) string {
 func AsAppError(err error) *apperr.Error {
 	if e, ok := apperr.As(err); ok {
 		return e
+	}
+	if v, ok := store.AsViolation(err); ok {
+		// The engines' own verdicts, in the same words on SQLite and
+		// PostgreSQL (store.AsViolation); the domain packages map the
+		// indexes they expect (a dial number in use) to their own codes
+		// before the error gets here.
+		switch v.Kind {
+		case store.InvalidValue:
+			return apperr.New(apperr.Validation, "a value cannot be stored (for example it contains a NUL character)")
+		case store.Contention:
+			return apperr.New(apperr.Conflict, "the record changed meanwhile; try again")
+		default:
+			return apperr.New(apperr.Conflict, "this conflicts with an existing record")
+		}
 	}
 	var ve *ent.ValidationError
 	switch {

@@ -3,11 +3,11 @@ package admin
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -95,18 +95,10 @@ func requireNameFree(ctx context.Context, q interface {
 // same transaction, so this is a second line of defence (another writer on
 // a database without SQLite's IMMEDIATE transactions).
 func uniqueNameErr(err error, kind, name string) error {
-	if err != nil && ent.IsConstraintError(err) && isUniqueViolation(err) {
+	if store.IsUnique(err) {
 		return nameTaken(kind, name)
 	}
 	return err
-}
-
-// isUniqueViolation tells a unique-index violation from the other
-// constraint errors (foreign keys, checks) by the drivers' wording: SQLite
-// says "UNIQUE constraint failed", PostgreSQL "duplicate key value".
-func isUniqueViolation(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value")
 }
 
 // uniqueIDs returns ids without repeats, in their first order, and refuses

@@ -244,17 +244,16 @@ func (s *Service) checkTeam(ctx context.Context, c *caller, teamID string) error
 // contract's codes. Two concurrent logins both pass the checks above; the
 // index lets one commit and the other ends up here.
 func (s *Service) loginConflict(ctx context.Context, err error, st stationChoice, userID string) error {
-	if !ent.IsConstraintError(err) {
+	v, ok := store.AsViolation(err)
+	if !ok || v.Kind != store.Unique {
 		return err
 	}
-	// SQLite names the columns of the violated index, PostgreSQL its name.
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "dial_number"):
+	switch v.Index {
+	case "desktopsession_active_dial_number":
 		return apperr.New(apperr.DialNumberInUse, "Dial number is in use by another agent.").Wrap(err)
-	case strings.Contains(msg, "extension"):
+	case "desktopsession_active_extension":
 		return apperr.New(apperr.DialNumberInUse, "This extension is already in use by another agent.").Wrap(err)
-	case strings.Contains(msg, "user_id"), strings.Contains(msg, "active_user"):
+	case "desktopsession_active_user":
 		// Another tab of the same agent won a concurrent login.
 		active, qerr := s.DB.DesktopSession.Query().
 			Where(desktopsession.UserID(userID), desktopsession.EndedAtIsNil()).Only(ctx)

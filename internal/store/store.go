@@ -15,8 +15,8 @@
 // PostgreSQL (postgres:// or postgresql:// URLs) is opened through pgx's
 // database/sql driver under ent's postgres dialect, with a bounded pool
 // whose settings ride on the URL (see PoolSettings). Where SQLite relies on
-// BEGIN IMMEDIATE to serialise read-modify-write transactions, PostgreSQL
-// takes row locks; see tx.go.
+// BEGIN IMMEDIATE to serialise read-modify-write transactions, every
+// PostgreSQL transaction takes one advisory lock; see serialDriver.
 package store
 
 import (
@@ -149,7 +149,7 @@ func openPostgres(rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %s", Redact(rawURL), redactErr(err, cfg.Password))
 	}
-	drv := entsql.OpenDB(dialect.Postgres, db)
+	drv := serialDriver{entsql.OpenDB(dialect.Postgres, db)}
 	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialect.Postgres}, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	atlas "ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
@@ -249,5 +250,88 @@ func TestPostgresPool(t *testing.T) {
 	var tz string
 	if err := db.SQL.QueryRow("SHOW timezone").Scan(&tz); err != nil || tz != "UTC" {
 		t.Fatalf("timezone = %q, %v; want UTC", tz, err)
+	}
+}
+
+// TestViolationsReadAlikeOnBothEngines: a unique index refusing a write is
+// named the same on SQLite (which reports columns) and PostgreSQL (which
+// reports the index), so the domain's mapping to DIAL_NUMBER_IN_USE or
+// CONFLICT is one switch.
+func TestViolationsReadAlikeOnBothEngines(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	c := db.Client
+	tn := c.Tenant.Create().SetName("t").SetSlug("t").SetStationTypes(nil).SaveX(ctx)
+	u1 := c.User.Create().SetTenantID(tn.ID).SetEmail("a@t.test").SetName("A").SetRole("AGENT").SaveX(ctx)
+	u2 := c.User.Create().SetTenantID(tn.ID).SetEmail("b@t.test").SetName("B").SetRole("AGENT").SaveX(ctx)
+	now := time.Now()
+	session := func(userID, number string) error {
+		return c.DesktopSession.Create().SetTenantID(tn.ID).SetUserID(userID).SetClientID("tab").
+			SetStationType(station.DialNumber).SetDialNumber(number).SetTeamID("team").
+			SetStateChangedAt(now).SetStartedAt(now).SetLastActivityAt(now).Exec(ctx)
+	}
+	if err := session(u1.ID, "+15551230001"); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		err  error
+		want store.Violation
+	}{
+		"slug":           {c.Tenant.Create().SetName("t").SetSlug("t").SetStationTypes(nil).Exec(ctx), store.Violation{Kind: store.Unique, Index: "tenants_slug_key"}},
+		"email":          {c.User.Create().SetEmail("a@t.test").SetName("A").SetRole("AGENT").Exec(ctx), store.Violation{Kind: store.Unique, Index: "users_email_key"}},
+		"number in use":  {session(u2.ID, "+15551230001"), store.Violation{Kind: store.Unique, Index: "desktopsession_active_dial_number"}},
+		"second desk":    {session(u1.ID, "+15551230002"), store.Violation{Kind: store.Unique, Index: "desktopsession_active_user"}},
+		"missing tenant": {c.Team.Create().SetTenantID("ten_missing").SetName("x").Exec(ctx), store.Violation{Kind: store.ForeignKey}},
+	} {
+		got, ok := store.AsViolation(tc.err)
+		if tc.want.Kind == store.ForeignKey {
+			got.Index = "" // PostgreSQL names the key, SQLite does not
+		}
+		if !ok || got != tc.want {
+			t.Errorf("%s: %v read as %+v (%v), want %+v", name, tc.err, got, ok, tc.want)
+		}
+	}
+	// An ended session frees the number: the index is partial.
+	c.DesktopSession.Update().SetEndedAt(now).ExecX(ctx)
+	if err := session(u2.ID, "+15551230001"); err != nil {
+		t.Fatalf("number of an ended session: %v", err)
+	}
+	// PostgreSQL refuses NUL in text, SQLite stores it: on PostgreSQL it is
+	// a value that cannot be stored, not an internal error.
+	if err := c.Team.Create().SetTenantID(tn.ID).SetName("nul\x00").Exec(ctx); err != nil {
+		if v, ok := store.AsViolation(err); !ok || v.Kind != store.InvalidValue {
+			t.Fatalf("NUL in text: %v read as %+v", err, v)
+		}
+	}
+}
+
+// TestReadThenWriteTransactionsRunOneAtATime: every transaction reads a
+// count and writes a row named by it; if two overlapped, both would read
+// the same count and the second insert would hit the unique slug. On SQLite
+// BEGIN IMMEDIATE serialises them, on PostgreSQL the write lock does.
+func TestReadThenWriteTransactionsRunOneAtATime(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.Open(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- store.WithTx(ctx, db.Client, func(tx *ent.Tx) error {
+				n, err := tx.Tenant.Query().Count(ctx)
+				if err != nil {
+					return err
+				}
+				return tx.Tenant.Create().SetName("t").SetSlug(fmt.Sprintf("n-%d", n)).SetStationTypes(nil).Exec(ctx)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("overlapping read-then-write: %v", err)
+		}
 	}
 }
