@@ -8,6 +8,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
 	"github.com/agentdesk/agentdesk/ent/schema"
 	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
@@ -182,5 +183,24 @@ func TestValidateDialPlan(t *testing.T) {
 	}
 	if got, _ := admin.ValidateDialPlan(dialnumber.Plan{Name: " UK ", RegularExpression: "4.*"}); got.Name != "UK" {
 		t.Fatalf("name not trimmed: %q", got.Name)
+	}
+}
+
+func TestValidateTenantSlug(t *testing.T) {
+	cases := []struct {
+		slug, field string
+	}{
+		{"acme", ""},
+		{"teams-callback-2", ""},
+		{"a", "slug"},
+		{"Acme", "slug"},
+		// /desktop/teams-callback is the desktop's Teams redirect target.
+		{"teams-callback", "slug"},
+	}
+	for _, c := range cases {
+		t.Run(c.slug, func(t *testing.T) {
+			_, err := admin.TenantSettings{Name: "Acme", Slug: c.slug, EmailDomains: []string{"acme.test"}, DefaultCountry: "US", DesktopInactivityTimeoutMinutes: 60, SSOMode: tenant.SSOModeNONE, StationTypes: []station.Type{station.DialNumber}}.Validate()
+			wantRule(t, err, c.field)
+		})
 	}
 }

@@ -65,6 +65,11 @@ type TeamsIntegrationInput struct {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9-]{2,40}$`)
 
+// reservedSlugs are paths of the desktop client next to /desktop/{slug}:
+// /desktop/teams-callback is where Microsoft Teams sends agents back
+// (web/desktop), so no tenant's desktop URL may be it.
+var reservedSlugs = []string{"teams-callback"}
+
 // TenantSettings is the validated, complete configuration of a tenant: what
 // create, update and provisioning all write.
 type TenantSettings struct {
@@ -168,6 +173,9 @@ func (s TenantSettings) Validate() (TenantSettings, error) {
 	s.Slug = strings.TrimSpace(s.Slug)
 	if !slugPattern.MatchString(s.Slug) {
 		return s, apperr.Invalid("slug", "slug must be 2 to 40 characters of a-z, 0-9 and -")
+	}
+	if slices.Contains(reservedSlugs, s.Slug) {
+		return s, apperr.Invalid("slug", fmt.Sprintf("slug %q is reserved for the desktop client; choose another", s.Slug))
 	}
 	if s.EmailDomains, err = normaliseDomains(s.EmailDomains); err != nil {
 		return s, err

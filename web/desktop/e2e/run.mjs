@@ -201,6 +201,25 @@ async function stationLogin(page, { number = '6502530000', team = 'Support' } = 
   await heading(page, 'Activities').waitFor();
 }
 
+/** tabTo presses Tab until the focused element has the accessible name, as a keyboard user does. */
+async function tabTo(page, name, max = 25) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      return (el?.getAttribute('aria-label') || el?.labels?.[0]?.textContent || el?.textContent || '').trim();
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+/** focusRing is the focused element's outline, which must be visible. */
+const focusRing = (page) => page.evaluate(() => {
+  const st = getComputedStyle(document.activeElement);
+  return `${st.outlineStyle} ${st.outlineWidth}`;
+});
+
 async function sessionOf(email) {
   const data = await gql(fx.root, 'query($t: ID!){ desktopSessions(tenantId: $t){ edges { node { id user { email } } } } }', { t: fx.acme });
   const s = data.desktopSessions.edges.map((e) => e.node).find((n) => n.user.email === email);
@@ -417,6 +436,40 @@ const scenarios = {
     assert.equal(await heading(page, 'Station credentials').isVisible(), true);
     await screenshot(page, 'station-desktop-refused');
     return ctx;
+  },
+
+  // Keyboard only, from the e-mail to the activities page and out again.
+  async keyboardOnly() {
+    const ctx = await context('keyboard only');
+    const page = await ctx.newPage();
+    await open(page);
+    await heading(page, 'Sign in').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'email', 'the e-mail field has the focus');
+    await page.keyboard.type('ivy@acme.test');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Password').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'password');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await heading(page, 'Station credentials').waitFor();
+    await tabTo(page, 'Phone number');
+    assert.match(await focusRing(page), /^solid [1-9]/, 'no visible focus on the phone number');
+    await page.keyboard.type('6502530006');
+    await tabTo(page, 'Team');
+    await page.keyboard.press('ArrowDown'); // the next team: Sales → Support
+    await tabTo(page, 'Submit');
+    assert.match(await focusRing(page), /^solid [1-9]/, 'no visible focus on Submit');
+    await screenshot(page, 'keyboard-focus-submit');
+    await page.keyboard.press('Enter');
+    await heading(page, 'Activities').waitFor();
+    await tabTo(page, 'Profile menu for Ivy Agent');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sign out');
+    await screenshot(page, 'keyboard-profile-menu');
+    await page.keyboard.press('Enter');
+    await heading(page, 'Sign in').waitFor();
+    await page.getByText('You have signed out.').waitFor();
   },
 
   async takeover() {

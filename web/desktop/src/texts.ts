@@ -119,6 +119,7 @@ export const texts = {
     available: 'Available',
     idle: 'Idle',
     idleCode: 'Idle reason',
+    noIdleCode: 'No reason given',
     idleCodes: { BREAK: 'Break', LUNCH: 'Lunch', MEETING: 'Meeting', TRAINING: 'Training' } as Record<string, string>,
     station: 'Station',
     team: 'Team',

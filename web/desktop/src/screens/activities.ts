@@ -44,13 +44,18 @@ export function activitiesPage(
 
   // State: Available, or Idle with an idle code.
   const stateSelect = h('select', { name: 'state' }, h('option', { value: 'AVAILABLE' }, t.available), h('option', { value: 'IDLE' }, t.idle));
-  const codeSelect = h('select', { name: 'idleCode' }, ...Object.entries(t.idleCodes).map(([code, label]) => h('option', { value: code }, label)));
+  const codeSelect = h(
+    'select',
+    { name: 'idleCode' },
+    h('option', { value: '' }, t.noIdleCode),
+    ...Object.entries(t.idleCodes).map(([code, label]) => h('option', { value: code }, label)),
+  );
   const stateField = field(t.state, stateSelect);
   const codeField = field(t.idleCode, codeSelect);
   const stateBox = h('div', { class: 'state' }, stateField.wrap, codeField.wrap);
   const showState = () => {
     stateSelect.value = session.state;
-    if (session.idleCode && session.idleCode in t.idleCodes) codeSelect.value = session.idleCode;
+    codeSelect.value = session.idleCode in t.idleCodes ? session.idleCode : '';
     codeField.wrap.hidden = session.state !== 'IDLE';
     stateBox.dataset.state = session.state;
   };
@@ -58,7 +63,7 @@ export function activitiesPage(
     alert.show(null);
     const state = stateSelect.value as 'AVAILABLE' | 'IDLE';
     try {
-      session = await busy(stateBox, () => op.setAgentState(app.clientId, state, state === 'IDLE' ? codeSelect.value : undefined));
+      session = await busy(stateBox, () => op.setAgentState(app.clientId, state, state === 'IDLE' && codeSelect.value ? codeSelect.value : undefined));
     } catch (e) {
       if (isSessionGone(e)) return void app.handleSessionError(e);
       alert.show(app.message(e));
