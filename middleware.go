@@ -142,9 +142,11 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 
 // authenticate turns the bearer token into the viewer, and records the
 // caller's address (the one answer of clientaddr: rate limits, sign-in
-// throttles and audit events all read it from the context). A missing, unknown,
-// expired or revoked token leaves the caller anonymous: public operations
-// still work, the rest answer UNAUTHENTICATED.
+// throttles and audit events all read it from the context). Without a
+// token the caller is anonymous: the public operations work, nothing else
+// is even named (graph/public.go). A token that is unknown, expired or
+// revoked is refused by refuseBadToken, after the rate limit has counted it
+// against the address.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := signin.WithClient(r.Context(), signin.Client{Addr: s.trustedProxies.Of(r), UserAgent: r.UserAgent()})
@@ -157,9 +159,28 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			}
 			if v != nil {
 				ctx = policy.WithViewer(ctx, v)
+			} else {
+				ctx = context.WithValue(ctx, badTokenKey{}, true)
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+type badTokenKey struct{}
+
+// refuseBadToken answers UNAUTHENTICATED to a request whose token is not
+// valid, before its document is read: a desktop whose session ended learns
+// that it must sign in again, and a made-up token learns nothing of the
+// schema.
+func refuseBadToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if bad, _ := r.Context().Value(badTokenKey{}).(bool); bad {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "the token is not valid (unknown, expired or revoked): sign in again", nil)
+			return
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -73,7 +73,10 @@ type Config struct {
 	MaxConcurrentHashes int
 	// Limits bound what one GraphQL request may ask for.
 	Limits graph.Limits
-	// MaxBodyBytes caps a request body.
+	// MaxBodyBytes caps any request body, on every path (default 12 MiB);
+	// /graphql caps bodies further by caller and operation (Limits: 64 KiB
+	// anonymous, 1 MiB signed in, 12 MiB for importUsers, applyTenant and
+	// artwork uploads).
 	MaxBodyBytes int64
 	// RequestTimeout bounds one request (not subscriptions).
 	RequestTimeout time.Duration
@@ -188,7 +191,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Sweeper:         &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval},
 		shutdownTimeout: cfg.ShutdownTimeout, trustedProxies: cfg.TrustedProxies,
 	}
-	s.Handler = s.routes(graph.NewHandler(resolver, cfg.Limits), cfg)
+	gql, err := graph.NewHandler(resolver, cfg.Limits)
+	if err != nil {
+		return fail(err)
+	}
+	s.Handler = s.routes(gql, cfg)
 	if cfg.DesktopSweepInterval >= 0 {
 		s.sweepWork = startBackground(s.Sweeper.Run)
 	}
@@ -317,7 +324,7 @@ func withDefaults(cfg Config) Config {
 func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	m := newMetrics()
-	mux.Handle("/graphql", m.instrument("graphql", s.authenticate(rateLimit(cfg, gql))))
+	mux.Handle("/graphql", m.instrument("graphql", s.authenticate(rateLimit(cfg, refuseBadToken(gql)))))
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /artwork/{id}", m.instrument("artwork", &admin.ArtworkHandler{DB: s.DB.Client, Log: s.log}))
 	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))

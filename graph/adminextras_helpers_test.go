@@ -88,23 +88,10 @@ func upload(t *testing.T, s *testserver.Server, token, tenantID, filename, decla
 	must(t, err)
 	must(t, mw.Close())
 
-	req, err := http.NewRequest(http.MethodPost, s.HTTP.URL+"/graphql", &body)
-	must(t, err)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := s.HTTP.Client().Do(req)
-	must(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	must(t, err)
-	out := &testserver.Response{Status: res.StatusCode, Header: res.Header}
+	status, raw := post(t, s, token, mw.FormDataContentType(), &body, header)
+	out := &testserver.Response{Status: status}
 	if err := json.Unmarshal(raw, out); err != nil {
-		t.Fatalf("response is not JSON (status %d): %s", res.StatusCode, raw)
+		t.Fatalf("response is not JSON (status %d): %s", status, raw)
 	}
 	return out
 }

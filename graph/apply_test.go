@@ -280,7 +280,7 @@ func TestApplyTenantAuthorization(t *testing.T) {
 		{"another tenant's admin", otherAdmin, acmeSpec(), "NOT_FOUND"},
 		{"a tenant admin creating a tenant", acmeAdmin, newSpec, "NOT_FOUND"},
 		{"a supervisor", supervisor, acmeSpec(), "FORBIDDEN"},
-		{"anonymous", "", acmeSpec(), "UNAUTHENTICATED"},
+		{"anonymous (not in the public schema)", "", acmeSpec(), "VALIDATION_ERROR"},
 	} {
 		if r := s.Do(c.token, applyMutation, map[string]any{"spec": c.spec}); r.Code() != c.code {
 			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)

@@ -53,6 +53,10 @@ var (
 
 const matrixTable = "testdata/authz_matrix.txt"
 
+// matrixNotPublicMessage is the message of the generic refusal of an
+// anonymous document that names what is not public (graph/public.go).
+const matrixNotPublicMessage = "the document is not valid: it names something that does not exist or needs a signed-in caller"
+
 // The callers, in the table's column order.
 const (
 	callerAnon        = "anon"        // no token
@@ -74,6 +78,11 @@ const (
 	outcomeUnauthenticated = "UNAUTHENTICATED"
 	outcomeForbidden       = "FORBIDDEN"
 	outcomeNotFound        = "NOT_FOUND"
+	// outcomeHidden: the field is not in the public schema that anonymous
+	// documents are validated against (graph/public.go), so the document
+	// was refused, before anything ran, with the one generic
+	// VALIDATION_ERROR that names nothing.
+	outcomeHidden = "HIDDEN"
 	// outcomeInternal is never expected: a panic or an unwritten resolver.
 	outcomeInternal = "INTERNAL"
 	// outcomePending marks, in a table written with -update -pending-ok, a
@@ -549,6 +558,10 @@ func classifyMatrixAnswer(op *matrixOp, body []byte) matrixAnswer {
 			a.requestID, _ = e.Extensions["requestId"].(string)
 			return a
 		}
+		if len(e.Path) == 0 && code(i) == "VALIDATION_ERROR" && e.Message == matrixNotPublicMessage {
+			a.outcome, a.message = outcomeHidden, e.Message
+			return a
+		}
 		if len(e.Path) == 0 {
 			// Refused before execution: the matrix's own operation is wrong
 			// (or a limit of the server caught it), so it says nothing
@@ -611,7 +624,7 @@ func readMatrixTable(path string, allowPending bool) (map[string]*matrixLine, er
 				return nil, fmt.Errorf("%s:%d: %s twice", path, n, caller)
 			case outcome == outcomePending && !allowPending:
 				return nil, fmt.Errorf("%s:%d: %s as %s is PENDING: its resolver was not reviewed", path, n, name, caller)
-			case !slices.Contains([]string{outcomeOK, outcomeUnauthenticated, outcomeForbidden, outcomeNotFound, outcomePending}, outcome):
+			case !slices.Contains([]string{outcomeOK, outcomeHidden, outcomeUnauthenticated, outcomeForbidden, outcomeNotFound, outcomePending}, outcome):
 				return nil, fmt.Errorf("%s:%d: unknown outcome %q", path, n, outcome)
 			}
 			line.cells[caller] = outcome
@@ -634,7 +647,10 @@ const matrixTableHeader = `# Who gets past authorization, per root field of the 
 #
 # ok: past authorization (data, or an error of the operation itself such as
 # VALIDATION_ERROR or NO_DESKTOP_SESSION); else UNAUTHENTICATED, FORBIDDEN or
-# NOT_FOUND. Check each line against the roles of api-contract.md and
+# NOT_FOUND. HIDDEN: an anonymous document naming a field outside the public
+# schema (graph/public.go), refused before it runs with the one generic
+# VALIDATION_ERROR that names nothing; only the contract's public operations
+# may be anything else for anon. Check each line against the roles of api-contract.md and
 # policy/policy.csv; "# …" after a line notes why it is so and survives
 # -update.
 `

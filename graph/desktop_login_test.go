@@ -122,7 +122,7 @@ func TestStationLoginErrorCodes(t *testing.T) {
 		})
 	}
 	expectCode(t, d.s.DoWith("", loginMutation, map[string]any{"in": map[string]any{
-		"clientId": "tab-1", "stationType": "DIAL_NUMBER", "teamId": d.team.ID, "dialNumber": "4155550140"}}, chrome()), "UNAUTHENTICATED")
+		"clientId": "tab-1", "stationType": "DIAL_NUMBER", "teamId": d.team.ID, "dialNumber": "4155550140"}}, chrome()), "VALIDATION_ERROR") // anonymous: not public
 }
 
 // plain makes a fresh agent for each case.

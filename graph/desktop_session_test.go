@@ -282,7 +282,7 @@ func TestRecordInteraction(t *testing.T) {
 	}
 
 	expectCode(t, d.s.Do(a.Token, recordMutation, in(ses.ID, "c1", "CONVERSATION", true)), "FORBIDDEN")
-	expectCode(t, d.s.Do("", recordMutation, in(ses.ID, "c1", "CONVERSATION", true)), "UNAUTHENTICATED")
+	expectCode(t, d.s.Do("", recordMutation, in(ses.ID, "c1", "CONVERSATION", true)), "VALIDATION_ERROR") // anonymous: not public
 	expectCode(t, d.s.Do(d.integrationToken(globex), recordMutation, in(ses.ID, "c1", "CONVERSATION", true)), "NOT_FOUND")
 	expectCode(t, d.s.Do(integration, recordMutation, in("dsk_nope", "c1", "CONVERSATION", true)), "NOT_FOUND")
 	expectCode(t, d.s.Do(integration, recordMutation, in(ses.ID, "", "CONVERSATION", true)), "VALIDATION_ERROR")

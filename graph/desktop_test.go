@@ -132,7 +132,7 @@ func TestStationLoginOptions(t *testing.T) {
 
 func TestStationLoginOptionsRefusals(t *testing.T) {
 	d := newDesk(t)
-	expectCode(t, d.s.Do("", optionsQuery, nil), "UNAUTHENTICATED")
+	expectCode(t, d.s.Do("", optionsQuery, nil), "VALIDATION_ERROR") // anonymous: not public
 	off := d.agent(func(c *ent.UserCreate) { c.SetContactCenterEnabled(false) })
 	expectCode(t, d.s.Do(off.Token, optionsQuery, nil), "NOT_CONTACT_CENTER_ENABLED")
 	noProfile := d.userIn(d.tenant, "noprofile@acme.test", policy.Agent, func(c *ent.UserCreate) { c.AddTeamIDs(d.team.ID) })

@@ -1,7 +1,10 @@
 // Package graph is agentdesk's GraphQL face, schema first.
 //
 // Where a request goes: handler.go builds the gqlgen server (transports,
-// limits, the error presenter in errors.go); each area has its schema in
+// limits, the error presenter in errors.go) behind the gateway of
+// transport.go (method, media type, body caps by caller, coded refusals);
+// public.go validates anonymous documents against the public schema and
+// literals.go checks the values written in documents; each area has its schema in
 // <area>.graphqls, its generated executor in <area>.generated.go and its
 // resolvers, a few lines each, in <area>.resolvers.go. Resolvers call the
 // domain services held by Resolver (resolver.go): internal/admin,

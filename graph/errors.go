@@ -88,8 +88,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			case string(apperr.ComplexityLimitExceeded), string(apperr.DepthLimitExceeded), string(apperr.TooManyAttempts),
 				string(apperr.Validation), string(apperr.Unauthenticated), string(apperr.Forbidden):
 			default:
+				// out may be gqlErr itself: read its extensions before
+				// replacing them.
+				ext := gqlErr.Extensions
 				out.Extensions = map[string]any{"code": string(apperr.Validation)}
-				for k, v := range gqlErr.Extensions {
+				for k, v := range ext {
 					if k != "code" {
 						out.Extensions[k] = v
 					}

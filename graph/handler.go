@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -13,30 +14,41 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
 // NewHandler builds the GraphQL HTTP handler with explicit transports and
-// extensions (never gqlgen's NewDefaultServer).
-func NewHandler(r *Resolver, limits Limits) *handler.Server {
+// extensions (never gqlgen's NewDefaultServer), behind the gateway that
+// caps bodies by caller and codes every transport refusal. It fails only
+// when the public schema cannot be cut from the full one (publicFields
+// names what the schema lacks).
+func NewHandler(r *Resolver, limits Limits) (http.Handler, error) {
 	limits = limits.withDefaults()
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r}))
+	es := NewExecutableSchema(Config{Resolvers: r})
+	public, err := newPublicSurface(es.Schema(), limits.ParserTokens)
+	if err != nil {
+		return nil, err
+	}
+	srv := handler.New(es)
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second, InitFunc: websocketInit(r)})
 	srv.AddTransport(transport.Options{})
 	// GET runs queries only: gqlgen's GET transport refuses mutations.
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(jsonPOST{})
 	srv.AddTransport(preflightedMultipart{transport.MultipartForm{MaxUploadSize: 3 << 20, MaxMemory: 3 << 20}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(limits.ParserTokens)
 	// Suggestions ("did you mean …") would leak the schema to those who may
 	// not introspect it.
 	srv.SetDisableSuggestion(true)
-	srv.Use(requestLimits{limits})
+	srv.SetValidationRulesFn(validationRules)
+	srv.Use(public)
+	srv.Use(requestLimits{Limits: limits, policy: r.Policy})
 	srv.Use(adminIntrospection{})
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))
-	return srv
+	return gateway{gql: srv, limits: limits, policy: r.Policy}, nil
 }
 
 // websocketInit authenticates a graphql-ws connection. Browsers cannot set
@@ -68,7 +80,11 @@ func websocketInit(r *Resolver) transport.WebsocketInitFunc {
 }
 
 // adminIntrospection allows introspection only to signed-in admins: the
-// schema is no secret, but there is no reason to hand it to anyone.
+// schema is no secret, but there is no reason to hand it to anyone. A
+// document that introspects is refused before it runs, with the code that
+// tells the caller what to do: UNAUTHENTICATED without a token, FORBIDDEN
+// with one that is not an admin's (gqlgen's own "introspection disabled"
+// would reach clients as INTERNAL).
 type adminIntrospection struct{}
 
 var _ interface {
@@ -80,6 +96,25 @@ func (adminIntrospection) ExtensionName() string                   { return "Adm
 func (adminIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
 func (adminIntrospection) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	v := policy.ViewerFrom(ctx)
-	oc.DisableIntrospection = v == nil || v.IsAPIToken() || (v.Role != policy.PlatformAdmin && v.Role != policy.TenantAdmin)
-	return nil
+	admin := v != nil && !v.IsAPIToken() && (v.Role == policy.PlatformAdmin || v.Role == policy.TenantAdmin)
+	oc.DisableIntrospection = !admin
+	if admin || oc.Operation == nil || !introspects(oc) {
+		return nil
+	}
+	if v == nil {
+		return limitError(apperr.Unauthenticated, "introspection needs an admin token: sign in as an admin and send its token")
+	}
+	return limitError(apperr.Forbidden, "introspection needs an admin token: this token is not a signed-in admin's")
+}
+
+// introspects reports whether the operation asks for __schema or __type
+// (not __typename, which any caller may ask).
+func introspects(oc *graphql.OperationContext) bool {
+	w := walker{oc: oc, counts: map[string]int{}}
+	for _, f := range w.fields(oc.Operation.SelectionSet, nil) {
+		if f.Name == "__schema" || f.Name == "__type" {
+			return true
+		}
+	}
+	return false
 }

@@ -3,12 +3,14 @@ package graph
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // Limits bound what one GraphQL request may ask for (OWASP GraphQL cheat
@@ -27,11 +29,22 @@ type Limits struct {
 	// ParserTokens bounds the tokens of a document before it is parsed and
 	// validated (validation is quadratic in repeated fields).
 	ParserTokens int
+
+	// Request bodies, by caller (see bodyCap): AnonymousBody for callers
+	// without a token, SignedInBody for the rest, LargeBody for the
+	// operations of largeOperations by callers whose role may run one.
+	AnonymousBody, SignedInBody, LargeBody int64
 }
 
 // DefaultLimits are safe for the console and every client of the contract.
 func DefaultLimits() Limits {
-	return Limits{MaxDepth: 15, MaxComplexity: 5000, MaxAliases: 30, MaxRootFields: 20, ParserTokens: 5000}
+	return Limits{
+		MaxDepth: 15, MaxComplexity: 5000, MaxAliases: 30, MaxRootFields: 20, ParserTokens: 5000,
+		// The public operations fit in a few hundred bytes; a console's
+		// largest ordinary document or variables in a few KiB; importUsers
+		// takes up to 10 MB of CSV, artwork is at most 2 MiB.
+		AnonymousBody: 64 << 10, SignedInBody: 1 << 20, LargeBody: 12 << 20,
+	}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -51,6 +64,15 @@ func (l Limits) withDefaults() Limits {
 	if l.ParserTokens <= 0 {
 		l.ParserTokens = d.ParserTokens
 	}
+	if l.AnonymousBody <= 0 {
+		l.AnonymousBody = d.AnonymousBody
+	}
+	if l.SignedInBody <= 0 {
+		l.SignedInBody = d.SignedInBody
+	}
+	if l.LargeBody <= 0 {
+		l.LargeBody = d.LargeBody
+	}
 	return l
 }
 
@@ -62,9 +84,38 @@ var onceOnly = map[string]bool{
 	"completeTeamsAuthentication": true, "createApiToken": true,
 }
 
+// largeOperations may send a body up to Limits.LargeBody, to callers whose
+// role may do their action.
+var largeOperations = map[string]policy.Action{
+	"importUsers":               policy.UserImport,
+	"applyTenant":               policy.TenantApply,
+	"uploadActivityPageArtwork": policy.ArtworkWrite,
+}
+
+// bodyCap is how many bytes a request body of v may have, known before it
+// is read: the operation is known only once the body is parsed, so a
+// caller whose role may run one of largeOperations is admitted up to
+// LargeBody while reading, and requestLimits then refuses any other
+// operation over SignedInBody (the body was read into memory once, within
+// the admitted cap; never beyond it).
+func (l Limits) bodyCap(p *policy.Enforcer, v *policy.Viewer) int64 {
+	if v == nil {
+		return l.AnonymousBody
+	}
+	for _, act := range largeOperations {
+		if p.RoleMay(v.Role, act) {
+			return l.LargeBody
+		}
+	}
+	return l.SignedInBody
+}
+
 // requestLimits enforces Limits on every operation after validation and
 // before execution.
-type requestLimits struct{ Limits }
+type requestLimits struct {
+	Limits
+	policy *policy.Enforcer
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -74,12 +125,16 @@ var _ interface {
 func (requestLimits) ExtensionName() string                   { return "RequestLimits" }
 func (requestLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (l requestLimits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
 	w := walker{oc: oc, counts: map[string]int{}}
-	roots := len(w.fields(oc.Operation.SelectionSet, nil))
+	rootFields := w.fields(oc.Operation.SelectionSet, nil)
+	if err := l.checkBody(ctx, rootFields); err != nil {
+		return err
+	}
+	roots := len(rootFields)
 	if roots > l.MaxRootFields {
 		return limitError(apperr.Validation, fmt.Sprintf("an operation may have at most %d top-level fields", l.MaxRootFields))
 	}
@@ -97,6 +152,26 @@ func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.Ope
 			if onceOnly[name] && n > 1 {
 				return limitError(apperr.Validation, fmt.Sprintf("%s may be called once per request", name))
 			}
+		}
+	}
+	return nil
+}
+
+// checkBody refuses a body over SignedInBody unless every root field is
+// one of largeOperations that the caller's role may run.
+func (l requestLimits) checkBody(ctx context.Context, roots []*ast.Field) *gqlerror.Error {
+	b := bodyFrom(ctx)
+	if b == nil || b.read <= l.SignedInBody {
+		return nil
+	}
+	v := policy.ViewerFrom(ctx)
+	for _, f := range roots {
+		act, ok := largeOperations[f.Name]
+		if !ok || v == nil || !l.policy.RoleMay(v.Role, act) {
+			b.status = http.StatusRequestEntityTooLarge
+			return limitError(apperr.Validation, fmt.Sprintf(
+				"the request body is over %s: only importUsers, applyTenant and uploadActivityPageArtwork may send more (up to %s)",
+				byteSize(l.SignedInBody), byteSize(l.LargeBody)))
 		}
 	}
 	return nil

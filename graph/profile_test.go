@@ -393,7 +393,7 @@ func TestConfigAcrossTenants(t *testing.T) {
 			if r, missing := s.Do(agentB, op.query, op.vars(id)), s.Do(agentB, op.query, op.vars(id+"0")); r.Code() != missing.Code() {
 				t.Fatalf("agent of B: %s for A's object, %s for a missing one", r.Code(), missing.Code())
 			}
-			cfgWant(t, s.Do("", op.query, op.vars(id+"0")), "UNAUTHENTICATED", "")
+			cfgWant(t, s.Do("", op.query, op.vars(id+"0")), "VALIDATION_ERROR", "") // anonymous: not public
 		})
 	}
 	cfgWant(t, s.Do(adminB, listProfiles, map[string]any{"t": a.ID}), "NOT_FOUND", "")

@@ -29,10 +29,7 @@ func UnmarshalTime(ctx context.Context, v any) (time.Time, error) {
 	if err == nil {
 		return t, nil
 	}
-	field := ""
-	if pc := graphql.GetPathContext(ctx); pc != nil && pc.Field != nil {
-		field = *pc.Field
-	}
+	field := fieldName(ctx)
 	msg := "a time must be an RFC 3339 string such as 2026-01-02T15:04:05Z"
 	if field != "" {
 		msg = field + " must be an RFC 3339 time such as 2026-01-02T15:04:05Z"
