@@ -618,6 +618,18 @@ const scenarios = {
     await dialog.waitFor();
     await dialog.getByText(/signed out for inactivity in \d+ seconds/).waitFor();
     await screenshot(page, 'inactivity-warning');
+    // "Stay signed in" is a desktop call, which restarts the timer: the sweep a minute later keeps the session.
+    await dialog.getByRole('button', { name: 'Stay signed in' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForTimeout(300);
+    await control('POST', '/clock?advance=2m');
+    await control('POST', '/sweep');
+    await page.waitForTimeout(1500);
+    assert.equal(await heading(page, 'Activities').isVisible(), true, 'signed out although the agent stayed');
+    // Then away for good (59.5 minutes after "Stay signed in"): the warning, and a minute later the sign-in page with the reason.
+    await control('POST', '/clock?advance=57m30s');
+    await control('POST', '/sweep');
+    await dialog.waitFor();
     await control('POST', '/clock?advance=2m');
     await control('POST', '/sweep');
     await heading(page, 'Sign in').waitFor();
