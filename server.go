@@ -358,6 +358,7 @@ func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 // bootstrapAdmin creates the first platform admin when configured and none
 // exists, so a fresh install can be signed in to.
 func bootstrapAdmin(ctx context.Context, db *ent.Client, hasher *signin.Hasher, cfg Config) error {
+	ctx = policy.System(ctx, "bootstrap platform admin at start")
 	if cfg.BootstrapAdminEmail == "" {
 		return nil
 	}
@@ -375,6 +376,7 @@ func bootstrapAdmin(ctx context.Context, db *ent.Client, hasher *signin.Hasher, 
 // CreatePlatformAdmin creates a platform admin with a password that passes
 // the new-password rules; `agentdesk admin create` uses it too.
 func CreatePlatformAdmin(ctx context.Context, db *ent.Client, hasher *signin.Hasher, now time.Time, email, name, password string) (*ent.User, error) {
+	ctx = policy.System(ctx, "platform admin from the command line or the bootstrap: e-mails are unique on the whole platform")
 	email = signin.NormalizeEmail(email)
 	if !strings.Contains(email, "@") {
 		return nil, fmt.Errorf("admin e-mail %q is not an address", email)

@@ -29,6 +29,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/session"
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 )
@@ -108,6 +109,7 @@ func checkColumn(t, c string) error {
 			session.Table:           session.ValidColumn,
 			skillprofile.Table:      skillprofile.ValidColumn,
 			team.Table:              team.ValidColumn,
+			teammember.Table:        teammember.ValidColumn,
 			tenant.Table:            tenant.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})

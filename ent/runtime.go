@@ -23,6 +23,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/session"
 	"github.com/agentdesk/agentdesk/ent/skillprofile"
 	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 )
@@ -1007,6 +1008,16 @@ func init() {
 			return nil
 		}
 	}()
+	teammemberFields := schema.TeamMember{}.Fields()
+	_ = teammemberFields
+	// teammemberDescTeamID is the schema descriptor for team_id field.
+	teammemberDescTeamID := teammemberFields[0].Descriptor()
+	// teammember.TeamIDValidator is a validator for the "team_id" field. It is called by the builders before save.
+	teammember.TeamIDValidator = teammemberDescTeamID.Validators[0].(func(string) error)
+	// teammemberDescUserID is the schema descriptor for user_id field.
+	teammemberDescUserID := teammemberFields[1].Descriptor()
+	// teammember.UserIDValidator is a validator for the "user_id" field. It is called by the builders before save.
+	teammember.UserIDValidator = teammemberDescUserID.Validators[0].(func(string) error)
 	tenantMixin := schema.Tenant{}.Mixin()
 	tenantMixinFields0 := tenantMixin[0].Fields()
 	_ = tenantMixinFields0

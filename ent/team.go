@@ -42,9 +42,11 @@ type TeamEdges struct {
 	Tenant *Tenant `json:"tenant,omitempty"`
 	// Members holds the value of the members edge.
 	Members []*User `json:"members,omitempty"`
+	// Memberships holds the value of the memberships edge.
+	Memberships []*TeamMember `json:"memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 }
 
 // TenantOrErr returns the Tenant value or an error if the edge
@@ -65,6 +67,15 @@ func (e TeamEdges) MembersOrErr() ([]*User, error) {
 		return e.Members, nil
 	}
 	return nil, &NotLoadedError{edge: "members"}
+}
+
+// MembershipsOrErr returns the Memberships value or an error if the edge
+// was not loaded in eager-loading.
+func (e TeamEdges) MembershipsOrErr() ([]*TeamMember, error) {
+	if e.loadedTypes[2] {
+		return e.Memberships, nil
+	}
+	return nil, &NotLoadedError{edge: "memberships"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -157,6 +168,11 @@ func (_m *Team) QueryTenant() *TenantQuery {
 // QueryMembers queries the "members" edge of the Team entity.
 func (_m *Team) QueryMembers() *UserQuery {
 	return NewTeamClient(_m.config).QueryMembers(_m)
+}
+
+// QueryMemberships queries the "memberships" edge of the Team entity.
+func (_m *Team) QueryMemberships() *TeamMemberQuery {
+	return NewTeamClient(_m.config).QueryMemberships(_m)
 }
 
 // Update returns a builder for updating this Team.

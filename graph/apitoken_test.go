@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +56,7 @@ func TestAPITokenAuthenticatesUntilRevoked(t *testing.T) {
 	}
 
 	// Only the hash is stored.
-	row, err := s.App.DB.Client.APIToken.Get(context.Background(), created.APIToken.ID)
+	row, err := s.App.DB.Client.APIToken.Get(testserver.Ctx(), created.APIToken.ID)
 	must(t, err)
 	if row.TokenHash != signin.HashToken(created.Token) || strings.Contains(row.TokenHash, created.Token) {
 		t.Fatalf("stored %q, want the token's hash", row.TokenHash)
@@ -163,7 +162,7 @@ func TestCreateAPITokenRejectsBadInput(t *testing.T) {
 			wantError(t, r, c.code, c.field)
 		})
 	}
-	n, err := s.App.DB.Client.APIToken.Query().Where(apitoken.TenantID(tn.ID)).Count(context.Background())
+	n, err := s.App.DB.Client.APIToken.Query().Where(apitoken.TenantID(tn.ID)).Count(testserver.Ctx())
 	must(t, err)
 	if n != 3 {
 		t.Fatalf("%d tokens stored, want only the 3 valid ones", n)

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -106,12 +105,12 @@ func TestApplyTenantTwiceChangesNothing(t *testing.T) {
 	if got := third.list(); !sameChanges(got, "UPDATE team Overflow; UPDATE user ann@acme.test") {
 		t.Fatalf("changes = %s", got)
 	}
-	if n := s.App.DB.Client.User.Query().Where(user.TenantID(first.Tenant.ID)).CountX(context.Background()); n != 3 {
+	if n := s.App.DB.Client.User.Query().Where(user.TenantID(first.Tenant.ID)).CountX(testserver.Ctx()); n != 3 {
 		t.Fatalf("%d users after a spec without two of them, want 3", n)
 	}
 
 	// An apply is one audit event with its count.
-	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("applyTenant")).Order(auditevent.ByID()).AllX(context.Background())
+	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("applyTenant")).Order(auditevent.ByID()).AllX(testserver.Ctx())
 	if len(events) != 3 || !strings.Contains(events[0].Summary, "10 changes") || !strings.Contains(events[1].Summary, "0 changes") {
 		t.Fatalf("audit = %+v", events)
 	}
@@ -176,12 +175,12 @@ func TestApplyTenantWithABadItemAppliesNothing(t *testing.T) {
 					t.Fatalf("dry=%v: %+v, want %s on %s", dry, r.Errors, c.code, c.field)
 				}
 			}
-			if n := s.App.DB.Client.Tenant.Query().Where(tenant.Slug("acme")).CountX(context.Background()); n != 0 {
+			if n := s.App.DB.Client.Tenant.Query().Where(tenant.Slug("acme")).CountX(testserver.Ctx()); n != 0 {
 				t.Fatal("the tenant exists after a failed apply")
 			}
 		})
 	}
-	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("applyTenant")).CountX(context.Background()); n != 0 {
+	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("applyTenant")).CountX(testserver.Ctx()); n != 0 {
 		t.Fatalf("failed applies wrote %d audit events", n)
 	}
 
@@ -195,7 +194,7 @@ func TestApplyTenantWithABadItemAppliesNothing(t *testing.T) {
 	if r.Code() != "VALIDATION_ERROR" || r.Errors[0].Extensions["field"] != "teams[1].type" {
 		t.Fatalf("type change: %+v", r.Errors)
 	}
-	if got := s.App.DB.Client.Tenant.GetX(context.Background(), applied.Tenant.ID); got.Name != "Acme Support" {
+	if got := s.App.DB.Client.Tenant.GetX(testserver.Ctx(), applied.Tenant.ID); got.Name != "Acme Support" {
 		t.Fatalf("tenant renamed by a failed apply: %s", got.Name)
 	}
 }
@@ -209,7 +208,7 @@ func item(spec map[string]any, list string, i int) map[string]any {
 func TestApplyTenantDryRunWritesNothing(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	count := func() (tenants, users, events int) {
 		db := s.App.DB.Client
 		return db.Tenant.Query().CountX(ctx), db.User.Query().CountX(ctx), db.AuditEvent.Query().CountX(ctx)
@@ -254,12 +253,12 @@ func TestApplyTenantAuthorization(t *testing.T) {
 	s.CreateUser(root, applied.Tenant.ID, "sue@acme.test", "SUPERVISOR", "supervisor passphrase", nil)
 	s.CreateUser(root, other.ID, "ted@other.test", "TENANT_ADMIN", "tenant admin passphrase", nil)
 	// Tia comes from the spec without a password; give her one.
-	tia := s.App.DB.Client.User.Query().Where(user.Email("tia@acme.test")).OnlyX(context.Background())
-	hash, err := s.App.SignIn.Hasher.Hash(context.Background(), "tenant admin passphrase")
+	tia := s.App.DB.Client.User.Query().Where(user.Email("tia@acme.test")).OnlyX(testserver.Ctx())
+	hash, err := s.App.SignIn.Hasher.Hash(testserver.Ctx(), "tenant admin passphrase")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.App.DB.Client.User.UpdateOne(tia).SetPasswordHash(hash).ExecX(context.Background())
+	s.App.DB.Client.User.UpdateOne(tia).SetPasswordHash(hash).ExecX(testserver.Ctx())
 	acmeAdmin := s.SignIn("tia@acme.test", "tenant admin passphrase")
 	otherAdmin := s.SignIn("ted@other.test", "tenant admin passphrase")
 	supervisor := s.SignIn("sue@acme.test", "supervisor passphrase")

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -152,7 +151,7 @@ func TestArtworkIsAcceptedByContentAndServed(t *testing.T) {
 				}
 			}
 			previous = *url
-			n, err := s.App.DB.Client.Artwork.Query().Where(artwork.TenantID(tn.ID)).Count(context.Background())
+			n, err := s.App.DB.Client.Artwork.Query().Where(artwork.TenantID(tn.ID)).Count(testserver.Ctx())
 			if err != nil || n != 1 {
 				t.Fatalf("%d artworks stored (%v), want 1", n, err)
 			}

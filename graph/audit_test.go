@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/agentdesk/agentdesk/ent"
@@ -102,7 +101,7 @@ func TestAuditEventsWhoMayRead(t *testing.T) {
 	adminA := userSession(t, s, a.ID, "admin@acme.test", policy.TenantAdmin)
 	supervisorA := userSession(t, s, a.ID, "sup@acme.test", policy.Supervisor)
 	// A platform-level event, such as the platform writes for itself.
-	if err := admin.Audited(context.Background(), s.App.DB.Client, s.Clock.Now, func(*ent.Tx) (bool, admin.Event, error) {
+	if err := admin.Audited(testserver.Ctx(), s.App.DB.Client, s.Clock.Now, func(*ent.Tx) (bool, admin.Event, error) {
 		return true, admin.Event{Action: "rotateKeys", TargetType: "Platform", Summary: "platform-level change"}, nil
 	}); err != nil {
 		t.Fatal(err)

@@ -78,7 +78,7 @@ const (
 // buildMatrixFixture migrates a new database and fills it.
 func buildMatrixFixture(t testing.TB) *matrixFixture {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	tmpl, err := storetest.EmptyURL(t)
 	if err != nil {
 		t.Fatal(err)

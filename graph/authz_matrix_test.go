@@ -342,7 +342,7 @@ func introspectMatrixSchema(t *testing.T, fx *matrixFixture) matrixSchema {
 // subscription over graphql-ws, an operation with an Upload as a multipart
 // request, anything else as a JSON POST.
 func callMatrixOp(s *testserver.Server, token string, op *matrixOp, vars map[string]any) matrixAnswer {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(testserver.Ctx(), 30*time.Second)
 	defer cancel()
 	var body []byte
 	var err error

@@ -9,6 +9,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+
+	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
 // wsMessage is a graphql-transport-ws message.
@@ -22,7 +24,7 @@ type wsMessage struct {
 // the token, as a browser does (it cannot set headers on a websocket).
 func dialEvents(t *testing.T, d *desk, token string) (*websocket.Conn, wsMessage) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(testserver.Ctx(), 10*time.Second)
 	defer cancel()
 	url := "ws" + strings.TrimPrefix(d.s.HTTP.URL, "http") + "/graphql"
 	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
@@ -46,7 +48,7 @@ func dialEvents(t *testing.T, d *desk, token string) (*websocket.Conn, wsMessage
 
 func subscribeEvents(t *testing.T, conn *websocket.Conn, clientID string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(testserver.Ctx(), 10*time.Second)
 	defer cancel()
 	err := wsjson.Write(ctx, conn, map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query":     `subscription($c:String!){ desktopEvents(clientId:$c){ type at message } }`,
@@ -60,7 +62,7 @@ func subscribeEvents(t *testing.T, conn *websocket.Conn, clientID string) {
 // read returns the next message that is not a keep-alive.
 func readWS(t *testing.T, conn *websocket.Conn) wsMessage {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(testserver.Ctx(), 10*time.Second)
 	defer cancel()
 	for {
 		var m wsMessage
@@ -113,7 +115,7 @@ func TestDesktopEventsSubscription(t *testing.T) {
 	}
 
 	// A banner of the tenant, whoever writes it, reaches every desktop.
-	_, err := d.db().Banner.Create().SetTenantID(d.tenant.ID).SetMessage("Voicemail is down").Save(context.Background())
+	_, err := d.db().Banner.Create().SetTenantID(d.tenant.ID).SetMessage("Voicemail is down").Save(testserver.Ctx())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,7 +57,7 @@ func (d *desk) db() *ent.Client { return d.s.App.DB.Client }
 
 func (d *desk) newProfile(name string, rule agentprofile.DialNumberValidation, types []station.Type, plans ...string) *ent.AgentProfile {
 	d.t.Helper()
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	c := d.db().AgentProfile.Create().SetTenantID(d.tenant.ID).SetName(name).
 		SetLoginVoiceOptions(types).SetDialNumberValidation(rule)
 	for _, p := range plans {
@@ -71,7 +70,7 @@ func (d *desk) newProfile(name string, rule agentprofile.DialNumberValidation, t
 // "name=regex|prefix|stripped" creates it first.
 func (d *desk) dialPlan(spec string) *ent.DialPlan {
 	d.t.Helper()
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	name, def, ok := strings.Cut(spec, "=")
 	if !ok {
 		return mustGet(d.db().DialPlan.Query().Where(dialplan.TenantID(d.tenant.ID), dialplan.Name(name)).Only(ctx))(d.t)
@@ -83,7 +82,7 @@ func (d *desk) dialPlan(spec string) *ent.DialPlan {
 
 func (d *desk) newTeam(name string, typ team.Type) *ent.Team {
 	d.t.Helper()
-	return mustGet(d.db().Team.Create().SetTenantID(d.tenant.ID).SetName(name).SetType(typ).Save(context.Background()))(d.t)
+	return mustGet(d.db().Team.Create().SetTenantID(d.tenant.ID).SetName(name).SetType(typ).Save(testserver.Ctx()))(d.t)
 }
 
 // user is a signed-in user of the desk's tenant.
@@ -122,7 +121,7 @@ func (d *desk) integrationToken(tn testserver.Tenant) string {
 	d.t.Helper()
 	token := mustGet(signin.NewToken(nil, signin.APITokenPrefix))(d.t)
 	mustGet(d.db().APIToken.Create().SetTenantID(tn.ID).SetName("media platform").
-		SetRole(policy.Integration).SetTokenHash(signin.HashToken(token)).Save(context.Background()))(d.t)
+		SetRole(policy.Integration).SetTokenHash(signin.HashToken(token)).Save(testserver.Ctx()))(d.t)
 	return token
 }
 

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -239,7 +238,7 @@ func TestStationLoginProfileRules(t *testing.T) {
 	d := newDesk(t)
 	d.dialPlan(`London=44(20)[0-9]{8}|44|`)
 	d.dialPlan(`Retired=.*||`)
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	retired := d.dialPlan("Retired")
 	mustGet(d.db().DialPlan.UpdateOne(retired).SetActive(false).Save(ctx))(t)
 	plans := d.newProfile("Plans", agentprofile.DialNumberValidationDIAL_PLAN, []station.Type{station.DialNumber}, "US", "London", "Retired")

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/auditevent"
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
 	"github.com/agentdesk/agentdesk/internal/desktop"
+	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -134,7 +134,7 @@ func TestInactivityOnAccess(t *testing.T) {
 	if c := setState(d, a.Token, "tab-1", "AVAILABLE", nil); c != "SESSION_EXPIRED" {
 		t.Fatalf("setAgentState after the timeout: %s", c)
 	}
-	ended, err := d.db().DesktopSession.Get(context.Background(), ses.ID)
+	ended, err := d.db().DesktopSession.Get(testserver.Ctx(), ses.ID)
 	if err != nil || ended.EndedAt == nil || ended.EndReason != desktop.ReasonInactivity {
 		t.Fatalf("ended session %+v %v", ended, err)
 	}
@@ -155,7 +155,7 @@ func TestInactivityOnAccess(t *testing.T) {
 // sessions, and leaves alone a session with an active interaction.
 func TestInactivitySweep(t *testing.T) {
 	d := newDesk(t, withoutSweeper)
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	d.updateTenant(map[string]any{"desktopInactivityTimeoutMinutes": inactivityMinutes})
 	a, busy := d.agent(), d.agent()
 	d.mustLogin(a, map[string]any{"dialNumber": "4155550400"})
@@ -259,7 +259,7 @@ func TestAgentStateAndSignOut(t *testing.T) {
 	if _, code := desktopSession(d, a.Token, "tab-1"); code != "UNAUTHENTICATED" {
 		t.Fatalf("token after sign-out: %s", code)
 	}
-	ended, err := d.db().DesktopSession.Get(context.Background(), ses.ID)
+	ended, err := d.db().DesktopSession.Get(testserver.Ctx(), ses.ID)
 	if err != nil || ended.EndedAt == nil || ended.EndReason != desktop.ReasonUserLogout {
 		t.Fatalf("session after sign-out %+v %v", ended, err)
 	}
@@ -303,7 +303,7 @@ func TestRecordInteraction(t *testing.T) {
 
 func TestForceSignOutAndDesktopSessions(t *testing.T) {
 	d := newDesk(t)
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	globex := d.s.CreateTenant(d.root, "globex")
 	admin := d.userIn(d.tenant, "admin@acme.test", policy.TenantAdmin, nil)
 	sup := d.userIn(d.tenant, "sup@acme.test", policy.Supervisor, nil)

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/banner"
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -56,7 +56,7 @@ type loginOptions struct {
 
 func TestStationLoginOptions(t *testing.T) {
 	d := newDesk(t)
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	sales := d.newTeam("Inside Sales", team.TypeAGENT)
 	d.newTeam("Sales overflow", team.TypeCAPACITY)
 	d.newTeam("Sales EMEA", team.TypeAGENT) // not the agent's

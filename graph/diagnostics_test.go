@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,7 +16,7 @@ type check struct {
 
 func diagnose(t *testing.T, s *testserver.Server, token, email string) map[string]check {
 	t.Helper()
-	id := s.App.DB.Client.User.Query().Where(user.Email(email)).OnlyIDX(context.Background())
+	id := s.App.DB.Client.User.Query().Where(user.Email(email)).OnlyIDX(testserver.Ctx())
 	var out struct{ StationLoginDiagnostics []check }
 	s.MustDo(token, `query($id:ID!){ stationLoginDiagnostics(userId:$id){ name ok message } }`, map[string]any{"id": id}, &out)
 	m := map[string]check{}
@@ -88,7 +87,7 @@ func TestStationLoginDiagnostics(t *testing.T) {
 		t.Fatalf("eve fails %s", got)
 	}
 	db := s.App.DB.Client
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	db.Tenant.Update().Where(tenant.Slug("acme")).SetWebrtcEnabled(false).
 		SetSSOMode(tenant.SSOModeAZURE_SSO).SetSSOIssuerURL("https://login.example.test/v2.0").SetSSOClientID("app").
 		SetTeamsEnabled(true).SetTeamsIssuerURL("https://login.example.test/v2.0").SetTeamsClientID("teams").SetTeamsClientSecret("s3cret").

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -34,7 +33,7 @@ func importUsers(t *testing.T, s *testserver.Server, token, tenantID, csv string
 
 func userCount(t *testing.T, s *testserver.Server, tenantID string) int {
 	t.Helper()
-	return s.App.DB.Client.User.Query().Where(user.TenantID(tenantID)).CountX(context.Background())
+	return s.App.DB.Client.User.Query().Where(user.TenantID(tenantID)).CountX(testserver.Ctx())
 }
 
 func TestImportUsers(t *testing.T) {
@@ -60,7 +59,7 @@ func TestImportUsers(t *testing.T) {
 	if n := userCount(t, s, acme.ID); n != before {
 		t.Fatalf("a dry run wrote users: %d, was %d", n, before)
 	}
-	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).CountX(context.Background()); n != 0 {
+	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).CountX(testserver.Ctx()); n != 0 {
 		t.Fatalf("a dry run wrote %d audit events", n)
 	}
 
@@ -127,7 +126,7 @@ func TestImportUsers(t *testing.T) {
 	}
 
 	// One audit event per import that wrote, with its counts.
-	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).Order(auditevent.ByID()).AllX(context.Background())
+	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).Order(auditevent.ByID()).AllX(testserver.Ctx())
 	if len(events) != 3 || !strings.Contains(events[2].Summary, "1 users created, 3 updated") {
 		t.Fatalf("audit = %+v", events)
 	}
@@ -220,7 +219,7 @@ func TestImportUsersReportsEveryRowAndWritesNothing(t *testing.T) {
 	if n := userCount(t, s, acme.ID); n != before {
 		t.Fatalf("a failed import wrote users: %d, was %d", n, before)
 	}
-	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).CountX(context.Background()); n != 0 {
+	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("importUsers")).CountX(testserver.Ctx()); n != 0 {
 		t.Fatalf("a failed import was audited %d times", n)
 	}
 }

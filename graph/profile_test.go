@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -48,7 +47,7 @@ func cfgAudit(t *testing.T, s *testserver.Server, action, targetID string, want 
 	t.Helper()
 	evs, err := s.App.DB.Client.AuditEvent.Query().
 		Where(auditevent.Action(action), auditevent.TargetID(targetID)).
-		Order(auditevent.ByID()).All(context.Background())
+		Order(auditevent.ByID()).All(testserver.Ctx())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +350,7 @@ func TestDeleteAgentProfileInUse(t *testing.T) {
 		t.Fatalf("IN_USE error = %+v", r.Errors[0])
 	}
 	s.MustDo(admin, `query($id:ID!){ agentProfile(id:$id){ id } }`, map[string]any{"id": p.ID}, nil)
-	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("deleteAgentProfile")).CountX(context.Background()); n != 0 {
+	if n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("deleteAgentProfile")).CountX(testserver.Ctx()); n != 0 {
 		t.Fatalf("a refused delete wrote %d audit events", n)
 	}
 }

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -145,7 +144,7 @@ func TestResetCodeRules(t *testing.T) {
 			t.Fatalf("the code after the limit: %+v", r.Errors)
 		}
 		box.next(t)
-		sent := s.App.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("confirmation code")).CountX(context.Background())
+		sent := s.App.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("confirmation code")).CountX(testserver.Ctx())
 		if sent != 9 {
 			t.Errorf("%d reset codes mailed in this test, want 9 (the limited request sends none)", sent)
 		}
@@ -215,7 +214,7 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 		t.Fatal("no code for ada")
 	}
 	box.resetCode(t, "last@acme.test")
-	if n := s.App.DB.Client.PasswordResetCode.Query().Where(passwordresetcode.ConsumedAtIsNil()).CountX(context.Background()); n != 6 {
+	if n := s.App.DB.Client.PasswordResetCode.Query().Where(passwordresetcode.ConsumedAtIsNil()).CountX(testserver.Ctx()); n != 6 {
 		t.Fatalf("%d live reset requests, want one per address (6)", n)
 	}
 

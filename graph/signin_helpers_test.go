@@ -64,7 +64,7 @@ func addUser(t testing.TB, s *testserver.Server, tenantID, email, password strin
 	t.Helper()
 	c := s.App.DB.Client.User.Create().SetTenantID(tenantID).SetEmail(email).SetName("Agent " + email).SetRole(policy.Agent)
 	if password != "" {
-		h, err := s.App.SignIn.Hasher.Hash(context.Background(), password)
+		h, err := s.App.SignIn.Hasher.Hash(testserver.Ctx(), password)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func addUser(t testing.TB, s *testserver.Server, tenantID, email, password strin
 	for _, e := range edit {
 		e(c)
 	}
-	u, err := c.Save(context.Background())
+	u, err := c.Save(testserver.Ctx())
 	if err != nil {
 		t.Fatal(err)
 	}

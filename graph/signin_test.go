@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +174,7 @@ func TestSignInSSORequired(t *testing.T) {
 	}
 	// A platform admin cannot use a tenant's SSO: its password still works
 	// even when its address is in an SSO tenant's domain.
-	if _, err := agentdesk.CreatePlatformAdmin(context.Background(), s.App.DB.Client, s.App.SignIn.Hasher,
+	if _, err := agentdesk.CreatePlatformAdmin(testserver.Ctx(), s.App.DB.Client, s.App.SignIn.Hasher,
 		s.Clock.Now(), "ops@corp.test", "Ops", otherGoodPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -194,14 +193,14 @@ func TestSignInRehashesOldParameters(t *testing.T) {
 	tn := s.CreateTenant(s.RootToken(), "acme")
 	older := testserver.CheapHash
 	older.Memory *= 2
-	oldHash, err := signin.NewHasher(older, 1, nil).Hash(context.Background(), adaPassword)
+	oldHash, err := signin.NewHasher(older, 1, nil).Hash(testserver.Ctx(), adaPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u := addUser(t, s, tn.ID, "ada@acme.test", "", func(c *ent.UserCreate) { c.SetPasswordHash(oldHash) })
 
 	mustSignIn(t, s, "ada@acme.test", adaPassword)
-	got := s.App.DB.Client.User.Query().Where(user.ID(u.ID)).OnlyX(context.Background())
+	got := s.App.DB.Client.User.Query().Where(user.ID(u.ID)).OnlyX(testserver.Ctx())
 	if *got.PasswordHash == oldHash || !strings.Contains(*got.PasswordHash, "$m=64,") {
 		t.Fatalf("hash after sign-in = %s, want rehashed with m=64", *got.PasswordHash)
 	}

@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -212,7 +211,7 @@ func TestSSOSignIn(t *testing.T) {
 		if out.CompleteSsoSignIn.User.Email != "ada@corp.test" || meEmail(t, s, out.CompleteSsoSignIn.Token) != "ada@corp.test" {
 			t.Fatalf("completeSsoSignIn = %+v", out)
 		}
-		ses := ada.QuerySessions().OnlyX(context.Background())
+		ses := ada.QuerySessions().OnlyX(testserver.Ctx())
 		if ses.Method != session.MethodSSO {
 			t.Errorf("session method %s, want SSO", ses.Method)
 		}
@@ -231,7 +230,7 @@ func TestSSOSignIn(t *testing.T) {
 		if s1 == s2 {
 			t.Error("two flows got the same state")
 		}
-		for _, f := range s.App.DB.Client.AuthFlow.Query().AllX(context.Background()) {
+		for _, f := range s.App.DB.Client.AuthFlow.Query().AllX(testserver.Ctx()) {
 			if f.StateHash == s1 || f.StateHash == s2 {
 				t.Error("a state is stored in clear")
 			}
@@ -288,7 +287,7 @@ func TestSSOSignIn(t *testing.T) {
 	})
 
 	// Only successes made sessions: one for ada, none for anyone else.
-	if n := s.App.DB.Client.Session.Query().Where(session.MethodEQ(session.MethodSSO)).CountX(context.Background()); n != 1 {
+	if n := s.App.DB.Client.Session.Query().Where(session.MethodEQ(session.MethodSSO)).CountX(testserver.Ctx()); n != 1 {
 		t.Errorf("%d SSO sessions, want 1", n)
 	}
 }

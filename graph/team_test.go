@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -125,7 +124,7 @@ func TestTeamLifecycle(t *testing.T) {
 	cfgAudit(t, s, "deleteTeam", sales.ID, 1)
 	cfgWant(t, s.Do(admin, `query($id:ID!){ team(id:$id){ id } }`, map[string]any{"id": sales.ID}), "NOT_FOUND", "")
 	// The members are users still, just without the team.
-	if n := s.App.DB.Client.User.Query().CountX(context.Background()); n != 6 {
+	if n := s.App.DB.Client.User.Query().CountX(testserver.Ctx()); n != 6 {
 		t.Fatalf("%d users after deleting a team, want 6", n)
 	}
 }
@@ -276,9 +275,9 @@ func TestDeleteTeamInUse(t *testing.T) {
 	now := s.Clock.Now()
 	ds := s.App.DB.Client.DesktopSession.Create().SetTenantID(tn.ID).SetUserID(agent).SetClientID("tab-1").
 		SetStationType(station.Extension).SetExtension("1234").SetTeamID(team.ID).
-		SetStateChangedAt(now).SetStartedAt(now).SetLastActivityAt(now).SaveX(context.Background())
+		SetStateChangedAt(now).SetStartedAt(now).SetLastActivityAt(now).SaveX(testserver.Ctx())
 
 	cfgWant(t, s.Do(admin, `mutation($id:ID!){ deleteTeam(id:$id) }`, map[string]any{"id": team.ID}), "IN_USE", "")
-	ds.Update().SetEndedAt(now).SetEndReason("User requested logout").ExecX(context.Background())
+	ds.Update().SetEndedAt(now).SetEndReason("User requested logout").ExecX(testserver.Ctx())
 	s.MustDo(admin, `mutation($id:ID!){ deleteTeam(id:$id) }`, map[string]any{"id": team.ID}, nil)
 }

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -20,7 +19,7 @@ type fixtures struct {
 
 func seed(t *testing.T, s *testserver.Server, tenantID, prefix string) fixtures {
 	t.Helper()
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	db := s.App.DB.Client
 	p := db.AgentProfile.Create().SetTenantID(tenantID).SetName(prefix + " profile").
 		SetLoginVoiceOptions([]station.Type{station.DialNumber}).SaveX(ctx)
@@ -95,7 +94,7 @@ func TestCreateUser(t *testing.T) {
 	}
 
 	// Every creation is audited, never with the password.
-	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("createUser")).AllX(context.Background())
+	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("createUser")).AllX(testserver.Ctx())
 	if len(events) != 5 {
 		t.Fatalf("%d createUser events, want 5", len(events))
 	}
@@ -163,7 +162,7 @@ func TestCreateUserRejectsBadInput(t *testing.T) {
 		})
 	}
 	// Nothing of the refused creations was written.
-	if n := s.App.DB.Client.User.Query().CountX(context.Background()); n != 3 {
+	if n := s.App.DB.Client.User.Query().CountX(testserver.Ctx()); n != 3 {
 		t.Fatalf("%d users, want 3 (root and the two made above)", n)
 	}
 
@@ -239,7 +238,7 @@ func TestUpdateUser(t *testing.T) {
 	if r := s.Do(root, `mutation{ updateUser(id:"usr_nope", input:{name:"X"}){ id } }`, nil); r.Code() != "NOT_FOUND" {
 		t.Fatalf("unknown user: %+v", r.Errors)
 	}
-	n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("updateUser"), auditevent.TargetID(id)).CountX(context.Background())
+	n := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("updateUser"), auditevent.TargetID(id)).CountX(testserver.Ctx())
 	if n != 3 {
 		t.Fatalf("%d updateUser events, want 3", n)
 	}
@@ -252,7 +251,7 @@ func TestDeactivateUserEndsItsSessions(t *testing.T) {
 	id := s.CreateUser(root, acme.ID, "ann@acme.test", "AGENT", "a long enough passphrase", nil)
 	first := s.SignIn("ann@acme.test", "a long enough passphrase")
 	second := s.SignIn("ann@acme.test", "a long enough passphrase")
-	ctx := context.Background()
+	ctx := testserver.Ctx()
 	now := s.Clock.Now()
 	desk := s.App.DB.Client.DesktopSession.Create().SetTenantID(acme.ID).SetUserID(id).SetClientID("tab-1").
 		SetStationType(station.Extension).SetExtension("4711").SetTeamID("tea_x").

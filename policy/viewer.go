@@ -1,6 +1,10 @@
 package policy
 
-import "context"
+import (
+	"context"
+
+	"github.com/agentdesk/agentdesk/internal/apperr"
+)
 
 // Role is what a user or an API token may do; a user's role is stored with the
 // user, an API token's with the token.
@@ -73,4 +77,15 @@ func (v *Viewer) GetTenantID() string {
 		return ""
 	}
 	return v.TenantID
+}
+
+// RequireSignedIn is UNAUTHENTICATED when nobody is behind ctx's viewer. Code
+// that must load an object before it can authorize (the object's tenant
+// decides) asks it first: the data layer shows an anonymous caller no rows,
+// and the NOT_FOUND that follows must not stand in for UNAUTHENTICATED.
+func RequireSignedIn(ctx context.Context) error {
+	if !ViewerFrom(ctx).signedIn() {
+		return apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	return nil
 }

@@ -599,6 +599,38 @@ var (
 			},
 		},
 	}
+	// TeamMembersColumns holds the columns for the "team_members" table.
+	TeamMembersColumns = []*schema.Column{
+		{Name: "team_id", Type: field.TypeString, Size: 40},
+		{Name: "user_id", Type: field.TypeString, Size: 40},
+	}
+	// TeamMembersTable holds the schema information for the "team_members" table.
+	TeamMembersTable = &schema.Table{
+		Name:       "team_members",
+		Columns:    TeamMembersColumns,
+		PrimaryKey: []*schema.Column{TeamMembersColumns[0], TeamMembersColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "team_members_teams_team",
+				Columns:    []*schema.Column{TeamMembersColumns[0]},
+				RefColumns: []*schema.Column{TeamsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "team_members_users_user",
+				Columns:    []*schema.Column{TeamMembersColumns[1]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "teammember_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{TeamMembersColumns[1]},
+			},
+		},
+	}
 	// TenantsColumns holds the columns for the "tenants" table.
 	TenantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString, Size: 40},
@@ -714,31 +746,6 @@ var (
 			},
 		},
 	}
-	// TeamMembersColumns holds the columns for the "team_members" table.
-	TeamMembersColumns = []*schema.Column{
-		{Name: "team_id", Type: field.TypeString, Size: 40},
-		{Name: "user_id", Type: field.TypeString, Size: 40},
-	}
-	// TeamMembersTable holds the schema information for the "team_members" table.
-	TeamMembersTable = &schema.Table{
-		Name:       "team_members",
-		Columns:    TeamMembersColumns,
-		PrimaryKey: []*schema.Column{TeamMembersColumns[0], TeamMembersColumns[1]},
-		ForeignKeys: []*schema.ForeignKey{
-			{
-				Symbol:     "team_members_team_id",
-				Columns:    []*schema.Column{TeamMembersColumns[0]},
-				RefColumns: []*schema.Column{TeamsColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-			{
-				Symbol:     "team_members_user_id",
-				Columns:    []*schema.Column{TeamMembersColumns[1]},
-				RefColumns: []*schema.Column{UsersColumns[0]},
-				OnDelete:   schema.Cascade,
-			},
-		},
-	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
@@ -758,10 +765,10 @@ var (
 		SessionsTable,
 		SkillProfilesTable,
 		TeamsTable,
+		TeamMembersTable,
 		TenantsTable,
 		UsersTable,
 		AgentProfileDialPlansTable,
-		TeamMembersTable,
 	}
 )
 
@@ -781,11 +788,11 @@ func init() {
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	SkillProfilesTable.ForeignKeys[0].RefTable = TenantsTable
 	TeamsTable.ForeignKeys[0].RefTable = TenantsTable
+	TeamMembersTable.ForeignKeys[0].RefTable = TeamsTable
+	TeamMembersTable.ForeignKeys[1].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = TenantsTable
 	UsersTable.ForeignKeys[1].RefTable = AgentProfilesTable
 	UsersTable.ForeignKeys[2].RefTable = SkillProfilesTable
 	AgentProfileDialPlansTable.ForeignKeys[0].RefTable = AgentProfilesTable
 	AgentProfileDialPlansTable.ForeignKeys[1].RefTable = DialPlansTable
-	TeamMembersTable.ForeignKeys[0].RefTable = TeamsTable
-	TeamMembersTable.ForeignKeys[1].RefTable = UsersTable
 }

@@ -57,6 +57,9 @@ type SkillProfile func(*sql.Selector)
 // Team is the predicate function for team builders.
 type Team func(*sql.Selector)
 
+// TeamMember is the predicate function for teammember builders.
+type TeamMember func(*sql.Selector)
+
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
 

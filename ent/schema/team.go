@@ -29,7 +29,7 @@ func (Team) Fields() []ent.Field {
 // Edges of the Team.
 func (Team) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("members", User.Type),
+		edge.To("members", User.Type).Through("memberships", TeamMember.Type),
 	}
 }
 

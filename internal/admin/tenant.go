@@ -424,7 +424,7 @@ func setTenant[B any](m *ent.TenantMutation, s TenantSettings, b B) B {
 func replaceDomains(ctx context.Context, db *ent.Client, tenantID string, want []string) error {
 	taken, err := db.EmailDomain.Query().
 		Where(emaildomain.DomainIn(want...), emaildomain.TenantIDNEQ(tenantID)).
-		Select(emaildomain.FieldDomain).Strings(ctx)
+		Select(emaildomain.FieldDomain).Strings(policy.System(ctx, "e-mail domains are unique across tenants"))
 	if err != nil {
 		return err
 	}

@@ -216,7 +216,8 @@ func usersByEmail(ctx context.Context, db *ent.Client, emails []string) (map[str
 	out := make(map[string]*ent.User, len(emails))
 	for chunk := range slices.Chunk(emails, maxUniqueChunkSize) {
 		users, err := db.User.Query().Where(user.EmailIn(chunk...)).
-			WithTeams(func(q *ent.TeamQuery) { q.Select("id") }).All(ctx)
+			WithTeams(func(q *ent.TeamQuery) { q.Select("id") }).
+			All(policy.System(ctx, "e-mail addresses are unique across tenants"))
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // maxUniqueChunkSize bounds the values of one IN (...) query, far below
@@ -52,7 +53,10 @@ func CheckUnique(ctx context.Context, db *ent.Client, tenantID string, planned [
 		}
 	}
 	for chunk := range slices.Chunk(emails, maxUniqueChunkSize) {
-		holders, err := db.User.Query().Where(user.EmailIn(chunk...)).Select(user.FieldID, user.FieldEmail).All(ctx)
+		// E-mails are unique on the whole platform: look past the tenant
+		// scope, reading only ids and addresses.
+		holders, err := db.User.Query().Where(user.EmailIn(chunk...)).Select(user.FieldID, user.FieldEmail).
+			All(policy.System(ctx, "e-mail addresses are unique across tenants"))
 		if err != nil {
 			return nil, err
 		}

@@ -141,6 +141,7 @@ func ptr[T any](v T) *T { return &v }
 // sign-ins. The bootstrap platform admin must exist (server.go creates it
 // from BootstrapAdminEmail). Loading again changes nothing.
 func Load(ctx context.Context, srv *agentdesk.Server) (Credentials, error) {
+	ctx = policy.System(ctx, "demo data: loaded from the command line")
 	db := srv.DB.Client
 	root, err := db.User.Query().Where(user.RoleEQ(policy.PlatformAdmin), user.Active(true)).Order(ent.Asc(user.FieldID)).First(ctx)
 	if ent.IsNotFound(err) {

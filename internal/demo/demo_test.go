@@ -17,7 +17,7 @@ import (
 
 func TestLoadIsIdempotent(t *testing.T) {
 	s := testserver.New(t)
-	ctx := context.Background()
+	ctx := policy.System(context.Background(), "test: read the demo data back")
 	creds, err := demo.Load(ctx, s.App)
 	if err != nil {
 		t.Fatal(err)

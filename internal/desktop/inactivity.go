@@ -11,6 +11,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/interaction"
 	"github.com/agentdesk/agentdesk/ent/predicate"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // warningLead is how long before the inactivity sign-out the desktop is
@@ -120,6 +121,7 @@ type SweepResult struct {
 // ctx is cancelled finishes first (within a bounded time), so no session is
 // left half-handled.
 func (w *Sweeper) Run(ctx context.Context) {
+	ctx = policy.System(ctx, "desktop inactivity sweep: every tenant")
 	interval := w.Interval
 	if interval <= 0 {
 		interval = DefaultSweepInterval
@@ -144,6 +146,7 @@ func (w *Sweeper) Run(ctx context.Context) {
 // ones about to be. It carries on with the other tenants after an error and
 // reports the errors together.
 func (w *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
+	ctx = policy.System(ctx, "desktop inactivity sweep: every tenant")
 	s := w.Service
 	var res SweepResult
 	tenants, err := s.DB.Tenant.Query().

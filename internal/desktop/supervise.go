@@ -43,6 +43,9 @@ func (s *Service) SessionsQuery(ctx context.Context, tenantID string, activeOnly
 // transaction and tells the tab (FORCED_SIGN_OUT with the reason). A session
 // that has already ended is returned unchanged.
 func (s *Service) ForceSignOut(ctx context.Context, sessionID, reason string) (*ent.DesktopSession, error) {
+	if err := policy.RequireSignedIn(ctx); err != nil {
+		return nil, err
+	}
 	ses, err := s.DB.DesktopSession.Get(ctx, sessionID)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.NotFound, "not found")
@@ -108,6 +111,9 @@ type RecordInteractionInput struct {
 // session) an interaction of an active desktop session, for the media
 // platform's INTEGRATION token. It counts as the agent's activity.
 func (s *Service) RecordInteraction(ctx context.Context, in RecordInteractionInput) (*ent.Interaction, error) {
+	if err := policy.RequireSignedIn(ctx); err != nil {
+		return nil, err
+	}
 	ses, err := s.DB.DesktopSession.Get(ctx, in.SessionID)
 	if ent.IsNotFound(err) {
 		return nil, apperr.New(apperr.NotFound, "not found")

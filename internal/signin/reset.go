@@ -18,6 +18,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // The password-reset rules of the contract, and the request limits.
@@ -49,6 +50,7 @@ const purposeResetAddress = "password-reset-address"
 // requests that find the queue full, are dropped and logged; the caller
 // still answers true, as the contract asks.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Client) {
+	ctx = policy.System(ctx, "password reset: nobody is signed in")
 	email = NormalizeEmail(email)
 	if _, ok := emailDomain(email); !ok {
 		return
@@ -68,6 +70,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Clie
 // reset requests and SSO flows long expired. When ctx is done it carries
 // out the requests already queued, then returns.
 func (s *Service) Run(ctx context.Context) {
+	ctx = policy.System(ctx, "sign-in background work: reset requests, expired flows")
 	work := context.WithoutCancel(ctx)
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
@@ -94,6 +97,7 @@ func (s *Service) Run(ctx context.Context) {
 // ProcessQueuedResets carries out the reset requests queued so far, for
 // tools and tests that run without Run.
 func (s *Service) ProcessQueuedResets(ctx context.Context) {
+	ctx = policy.System(ctx, "password reset: nobody is signed in")
 	for {
 		select {
 		case email := <-s.resets:
@@ -235,6 +239,7 @@ func errTooManyCodeAttempts() *apperr.Error {
 // the answers do not tell whether the address has an account. Wrong codes
 // are charged to the client address like failed sign-ins.
 func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword string, c Client) error {
+	ctx = policy.System(ctx, "password reset: nobody is signed in")
 	email = NormalizeEmail(email)
 	if err := CheckNewPasswordFor(newPassword, email); err != nil {
 		return err

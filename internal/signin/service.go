@@ -231,6 +231,7 @@ func errSSORequired() *apperr.Error {
 // tenant's SSO. A user whose tenant uses SSO but whose address is outside the
 // tenant's domains learns SSO_REQUIRED only after a right password.
 func (s *Service) SignIn(ctx context.Context, email, password string, c Client) (*AuthPayload, error) {
+	ctx = policy.System(ctx, "sign-in: nobody is signed in yet")
 	email = NormalizeEmail(email)
 	wait, refundAddr := s.Addresses.Charge("ip:" + c.Addr)
 	if wait > 0 {
@@ -340,6 +341,7 @@ func (s *Service) StartSession(ctx context.Context, db *ent.Client, u *ent.User,
 // Authenticate resolves a bearer token to its viewer, or nil when the token
 // is unknown, expired or revoked (the caller is then anonymous).
 func (s *Service) Authenticate(ctx context.Context, token string) (*policy.Viewer, error) {
+	ctx = policy.System(ctx, "authenticate: the token decides the viewer")
 	if strings.HasPrefix(token, APITokenPrefix) {
 		return s.authenticateAPIToken(ctx, token)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // Method is how an e-mail address signs in.
@@ -56,6 +57,7 @@ var ssoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
 // nonce and verifier never leave the server. The flow lives SSOFlowLifetime
 // and is used once, by CompleteSSOSignIn.
 func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, error) {
+	ctx = policy.System(ctx, "sign-in options: nobody is signed in yet")
 	email = NormalizeEmail(email)
 	t, err := s.ssoTenantOf(ctx, email)
 	if err != nil || t == nil {
@@ -132,6 +134,7 @@ func errSSOFailed() *apperr.Error {
 // address, fails verification. A token that says its address is not
 // verified is refused.
 func (s *Service) CompleteSSOSignIn(ctx context.Context, state, code string, c Client) (*AuthPayload, error) {
+	ctx = policy.System(ctx, "SSO sign-in: nobody is signed in yet")
 	if state == "" || len(state) > maxSSOStateLen || code == "" || len(code) > maxAuthorizationLen {
 		return nil, errSSOFailed()
 	}

@@ -51,12 +51,20 @@ func (db *DB) Close() error { return db.Client.Close() }
 // Open opens the database named by rawURL: "sqlite:path", "sqlite://path",
 // "file:path", or "postgres://user:pass@host:port/db?sslmode=…" (also
 // "postgresql://"). It does not migrate; see Migrate and CheckCurrent.
-func Open(rawURL string) (*DB, error) {
+//
+// The client it returns scopes every read of a tenant-owned table to the
+// viewer's tenant (see tenantScope): work without a viewer needs
+// policy.System.
+func Open(rawURL string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	switch {
 	case IsPostgres(rawURL):
-		return openPostgres(rawURL)
+		return openPostgres(rawURL, o)
 	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasPrefix(rawURL, "file:"):
-		return openSQLite(rawURL)
+		return openSQLite(rawURL, o)
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL %q: want sqlite:<path> or postgres://…", Redact(rawURL))
 	}
@@ -125,7 +133,7 @@ func splitPoolSettings(rawURL string) (string, PoolSettings, error) {
 	return u.String(), pool, nil
 }
 
-func openPostgres(rawURL string) (*DB, error) {
+func openPostgres(rawURL string, o options) (*DB, error) {
 	dsn, pool, err := splitPoolSettings(rawURL)
 	if err != nil {
 		return nil, err
@@ -150,7 +158,7 @@ func openPostgres(rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %s", Redact(rawURL), redactErr(err, cfg.Password))
 	}
 	drv := serialDriver{entsql.OpenDB(dialect.Postgres, db)}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialect.Postgres}, nil
+	return &DB{Client: newClient(drv, o), SQL: db, Dialect: dialect.Postgres}, nil
 }
 
 // redactErr is err's message without the password, which some connection
@@ -197,7 +205,7 @@ func SQLiteDSN(rawURL string) (string, error) {
 	return "file:" + path + "?" + q.Encode(), nil
 }
 
-func openSQLite(rawURL string) (*DB, error) {
+func openSQLite(rawURL string, o options) (*DB, error) {
 	dsn, err := SQLiteDSN(rawURL)
 	if err != nil {
 		return nil, err
@@ -218,7 +226,7 @@ func openSQLite(rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	drv := entsql.OpenDB(dialect.SQLite, db)
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dialect.SQLite}, nil
+	return &DB{Client: newClient(drv, o), SQL: db, Dialect: dialect.SQLite}, nil
 }
 
 // Ping reports whether the database answers; /readyz uses it.

@@ -19,6 +19,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // openTemp opens a new empty database (PostgreSQL when
@@ -57,7 +58,7 @@ func TestMigrateThenCurrent(t *testing.T) {
 	if err != nil || len(again) != 0 {
 		t.Fatalf("second migrate applied %v, err %v", again, err)
 	}
-	if _, err := db.Client.Tenant.Query().Count(ctx); err != nil {
+	if _, err := db.Client.Tenant.Query().Count(policy.System(ctx, "test: count every tenant")); err != nil {
 		t.Fatalf("query after migrate: %v", err)
 	}
 }
@@ -177,7 +178,7 @@ func TestConcurrentWritesNeverLocked(t *testing.T) {
 			t.Errorf("concurrent write: %v", err)
 		}
 	}
-	if n := db.Client.Tenant.Query().CountX(ctx); n != 64 {
+	if n := db.Client.Tenant.Query().CountX(policy.System(ctx, "test: count every tenant")); n != 64 {
 		t.Fatalf("tenants = %d, want 64", n)
 	}
 }
@@ -199,7 +200,7 @@ func TestWithTxRollsBackOnErrorAndPanic(t *testing.T) {
 		defer func() { _ = recover() }()
 		_ = store.WithTx(ctx, db.Client, func(tx *ent.Tx) error { create(tx, "b"); panic("crash") })
 	}()
-	if n := db.Client.Tenant.Query().CountX(ctx); n != 0 {
+	if n := db.Client.Tenant.Query().CountX(policy.System(ctx, "test: count every tenant")); n != 0 {
 		t.Fatalf("rolled-back tenants persisted: %d", n)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // AdminEmail and AdminPassword are the platform admin every server starts with.
@@ -266,4 +267,12 @@ func (s *Server) CreateUser(token, tenantID, email, role, password string, extra
 	}
 	s.MustDo(token, `mutation($in: CreateUserInput!){ createUser(input:$in){ id } }`, map[string]any{"in": in}, &out)
 	return out.CreateUser.ID
+}
+
+// Ctx is the context for a test's own reads and writes below the API
+// (fixtures, checks of what a call stored). The data layer scopes reads by
+// the viewer's tenant; a test's direct access has no viewer, so it is
+// system work (policy.System).
+func Ctx() context.Context {
+	return policy.System(context.Background(), "test: reads and writes the database below the API")
 }
