@@ -41,6 +41,7 @@ commands:
   serve     run the server (--demo loads a demo tenant)
   migrate   apply pending database migrations (--status lists them)
   admin     create a platform admin: agentdesk admin create --email E [--name N]
+  copy      copy a whole database into a new one: --from sqlite:./agentdesk.db --to postgres://…
   bench     a bounded soak test on loopback (--duration, --agents)
   version   print the version
 
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "admin":
 		return adminCmd(ctx, args[1:], stdin, stdout, stderr, logger)
+	case "copy":
+		return copyCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return bench(ctx, args[1:], stdout, stderr)
 	case "version":
