@@ -12,13 +12,15 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/store"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
@@ -26,8 +28,11 @@ import (
 // again), kill it with SIGKILL while a large multi-row change is in flight,
 // and check that the database holds all of the change or none of it, passes
 // SQLite's integrity check, and serves again with nothing committed lost.
+// They run on the test database of the run: SQLite, or PostgreSQL with
+// AGENTDESK_TEST_DATABASE_URL, where the killed client's backend must roll
+// the open transaction back when its connection drops.
 
-const crashChildEnv = "AGENTDESK_CRASH_CHILD_DB"
+const crashChildEnv = "AGENTDESK_CRASH_CHILD_DB_URL"
 
 func TestMain(m *testing.M) {
 	if db := os.Getenv(crashChildEnv); db != "" {
@@ -40,7 +45,7 @@ func TestMain(m *testing.M) {
 // runCrashChild serves on db until it is killed.
 func runCrashChild(db string) {
 	app, err := agentdesk.New(context.Background(), agentdesk.Config{
-		DatabaseURL: "sqlite:" + db, Migrate: true,
+		DatabaseURL: db, Migrate: true,
 		BootstrapAdminEmail: testserver.AdminEmail, BootstrapAdminPassword: testserver.AdminPassword,
 		PasswordHash: &testserver.CheapHash,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -127,21 +132,71 @@ func (c *child) signIn(t *testing.T) string {
 	return out.SignIn.Token
 }
 
-// dbState is what the crash checks compare: row counts and the integrity
-// check's verdict.
-func dbState(t *testing.T, path string) (users, tenants int) {
+// dbState is what the crash checks compare: row counts and, on SQLite, the
+// integrity check's verdict. On PostgreSQL it first waits until the killed
+// child's backends are gone, so that their transactions have ended one way
+// or the other.
+func dbState(t *testing.T, dbURL string) (users, tenants int) {
 	t.Helper()
-	db, err := store.Open("sqlite:" + path)
+	db, err := store.Open(dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var verdict string
-	if err := db.SQL.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
-		t.Fatalf("integrity_check: %q %v", verdict, err)
-	}
 	ctx := context.Background()
+	if db.Dialect == dialect.Postgres {
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var others int
+			if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&others); err != nil {
+				t.Fatal(err)
+			}
+			if others == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the killed server's %d connection(s) are still open after 30 s", others)
+			}
+		}
+	} else {
+		var verdict string
+		if err := db.SQL.QueryRow("PRAGMA integrity_check").Scan(&verdict); err != nil || verdict != "ok" {
+			t.Fatalf("integrity_check: %q %v", verdict, err)
+		}
+	}
 	return db.Client.User.Query().CountX(ctx), db.Client.Tenant.Query().CountX(ctx)
+}
+
+// waitForWritingTransaction waits until a connection to the PostgreSQL
+// database at dbURL holds a transaction that has written (it has a
+// transaction id) and is not committing yet.
+func waitForWritingTransaction(t *testing.T, dbURL string) {
+	t.Helper()
+	db, err := store.Open(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		var writing int
+		if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL AND query NOT ILIKE 'commit%'`).Scan(&writing); err != nil {
+			t.Fatal(err)
+		}
+		if writing > 0 {
+			return
+		}
+	}
+	t.Fatal("no writing transaction seen within 30 s")
+}
+
+// crashDB is the test's database for the child to serve on.
+func crashDB(t *testing.T) string {
+	t.Helper()
+	u, err := storetest.EmptyURL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func csvOf(n int, domain string) string {
@@ -157,7 +212,7 @@ func TestCrashDuringImportIsAllOrNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	db := filepath.Join(t.TempDir(), "crash.db")
+	db := crashDB(t)
 	c := startChild(t, db)
 	root := c.signIn(t)
 	var tn struct{ CreateTenant struct{ ID string } }
@@ -227,7 +282,7 @@ func TestCrashDuringApplyTenantIsAllOrNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	db := filepath.Join(t.TempDir(), "apply.db")
+	db := crashDB(t)
 	const users = 3000
 	spec := map[string]any{
 		"slug": "big", "name": "Big", "emailDomains": []string{"big.test"},
@@ -245,6 +300,24 @@ func TestCrashDuringApplyTenantIsAllOrNothing(t *testing.T) {
 	c := startChild(t, db)
 	c.kill()
 	usersBefore, tenantsBefore := dbState(t, db)
+
+	if store.IsPostgres(db) {
+		// On PostgreSQL the kill can be aimed: wait until the child's
+		// transaction has written rows, then kill it mid-transaction.
+		c := startChild(t, db)
+		root := c.signIn(t)
+		done := make(chan error, 1)
+		go func() {
+			done <- c.do(t, root, `mutation($s: TenantSpecInput!){ applyTenant(spec:$s){ changes { action } } }`, map[string]any{"s": spec}, nil)
+		}()
+		waitForWritingTransaction(t, db)
+		c.kill()
+		<-done
+		if got, tenants := dbState(t, db); got != usersBefore || tenants != tenantsBefore {
+			t.Fatalf("killed mid-transaction: %d users and %d tenants, want %d and %d", got, tenants, usersBefore, tenantsBefore)
+		}
+		t.Log("killed while its transaction had written rows: nothing of the apply is stored")
+	}
 
 	applied := false
 	for _, delay := range []time.Duration{100 * time.Millisecond, 300 * time.Millisecond, 700 * time.Millisecond} {
