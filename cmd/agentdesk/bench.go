@@ -16,6 +16,8 @@ import (
 
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/loadtest"
+	"github.com/agentdesk/agentdesk/internal/signin"
+	"github.com/agentdesk/agentdesk/internal/store"
 )
 
 // bench runs a bounded soak test: a fresh server on a temporary SQLite file
@@ -29,8 +31,14 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	agents := fs.Int("agents", 32, "agents signing in and logging in stations concurrently")
 	admins := fs.Int("admins", 2, "admin workers writing configuration")
 	options := fs.Int("options", 2, "anonymous workers asking signInOptions")
+	postgres := fs.String("postgres", "", "compare SQLite with PostgreSQL instead: a postgres:// URL of a server where a scratch database may be created")
+	probeTime := fs.Duration("probe", 10*time.Second, "with --postgres: how long each operation is measured on each database")
+	workers := fs.Int("workers", 8, "with --postgres: concurrent callers per operation")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *postgres != "" {
+		return benchDatabases(ctx, stdout, *postgres, *probeTime, *workers)
 	}
 	dir, err := os.MkdirTemp("", "agentdesk-bench-")
 	if err != nil {
@@ -101,4 +109,92 @@ func memory() string {
 		}
 	}
 	return fmt.Sprintf("heap in use %.1f MiB, RSS %s", float64(m.HeapInuse)/(1<<20), rss)
+}
+
+// benchDatabases measures stationLoginOptions, stationLogin+signOut and
+// users(first: 100) alone on a fresh server on SQLite and then on a fresh
+// server on a scratch PostgreSQL database, in one run on one machine, and
+// prints them side by side with ratios. Passwords use cheap hashing
+// parameters here: the comparison is about the database, not argon2id.
+func benchDatabases(ctx context.Context, stdout io.Writer, pgServer string, probe time.Duration, workers int) error {
+	dir, err := os.MkdirTemp("", "agentdesk-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	pgURL, drop, err := store.CreateDatabase(ctx, pgServer, "agentdesk_bench_", "")
+	if err != nil {
+		return err
+	}
+	defer drop(context.WithoutCancel(ctx))
+	engines := []struct{ name, url string }{
+		{"SQLite", "sqlite:" + filepath.Join(dir, "bench.db")},
+		{"PostgreSQL", pgURL},
+	}
+	results := make([][]loadtest.ProbeResult, len(engines))
+	for i, e := range engines {
+		res, err := probeEngine(ctx, e.url, probe, workers)
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+		results[i] = res
+	}
+	fmt.Fprintf(stdout, "each operation alone for %s with %d concurrent callers (GOMAXPROCS %d); server, client and database on this machine\n\n",
+		probe, workers, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "%-22s %24s %24s %10s %10s\n", "operation", "SQLite ops/s p50 p99", "PostgreSQL ops/s p50 p99", "PG/SQLite", "errors")
+	for j := range results[0] {
+		a, b := results[0][j], results[1][j]
+		ratio := 0.0
+		if a.Rate > 0 {
+			ratio = b.Rate / a.Rate
+		}
+		fmt.Fprintf(stdout, "%-22s %7.0f %7s %8s %7.0f %7s %8s %9.2fx %5d/%d\n", a.Name,
+			a.Rate, a.P50.Round(100*time.Microsecond), a.P99.Round(100*time.Microsecond),
+			b.Rate, b.P50.Round(100*time.Microsecond), b.P99.Round(100*time.Microsecond), ratio, a.Errors, b.Errors)
+		for _, r := range []loadtest.ProbeResult{a, b} {
+			if r.FirstErr != "" {
+				fmt.Fprintf(stdout, "    first error: %s\n", r.FirstErr)
+			}
+		}
+	}
+	return nil
+}
+
+// probeEngine starts a server on dbURL, seeds it and runs every probe.
+func probeEngine(ctx context.Context, dbURL string, probe time.Duration, workers int) ([]loadtest.ProbeResult, error) {
+	const email, password = "bench-root@agentdesk.test", "bench-root-passphrase"
+	app, err := agentdesk.New(ctx, agentdesk.Config{
+		DatabaseURL: dbURL, Migrate: true,
+		BootstrapAdminEmail: email, BootstrapAdminPassword: password,
+		PasswordHash: &signin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RateLimit:    agentdesk.RateLimit{AnonymousPerSecond: 1e6, AnonymousBurst: 1e6, TokenPerSecond: 1e6, TokenBurst: 1e6},
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer app.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	cfg, err := loadtest.Seed(ctx, "http://"+ln.Addr().String(), email, password, workers)
+	if err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	if err := loadtest.SeedUsers(ctx, cfg, 150); err != nil {
+		return nil, fmt.Errorf("seed users: %w", err)
+	}
+	var out []loadtest.ProbeResult
+	for _, name := range loadtest.Probes {
+		r, err := loadtest.Probe(ctx, cfg, name, workers, probe)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
