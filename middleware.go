@@ -15,6 +15,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/ratelimit"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
+	"github.com/agentdesk/agentdesk/web/console"
 	webdesktop "github.com/agentdesk/agentdesk/web/desktop"
 )
 
@@ -51,8 +52,10 @@ func requestID(next http.Handler) http.Handler {
 }
 
 // securityHeaders: nothing here may be framed or sniffed, API answers are
-// never cached (they carry tokens), the console may load only the
-// GraphiQL assets it names, and the desktop only its own.
+// never cached (they carry tokens), the console's page may run only the
+// scripts this server serves (no inline script, nothing from another
+// origin; its styles may be inline: the editor sets element styles as it
+// lays out), and the desktop only its own.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -66,13 +69,14 @@ func securityHeaders(next http.Handler) http.Handler {
 		}
 		switch {
 		case r.URL.Path == "/":
-			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "+
-				"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://cdn.jsdelivr.net; "+
-				"font-src https://cdn.jsdelivr.net; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+			h.Set("Content-Security-Policy", consoleCSP)
 		case webdesktop.IsPage(r.URL.Path):
 			// The desktop sets its own caching (hashed assets for a year,
 			// the page revalidated).
 			h.Set("Content-Security-Policy", webdesktop.CSP)
+		case strings.HasPrefix(r.URL.Path, console.AssetPrefix):
+			// The editor's web workers run under their own script's policy.
+			h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
 		case strings.HasPrefix(r.URL.Path, "/artwork/"):
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		default:
@@ -82,6 +86,13 @@ func securityHeaders(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// consoleCSP is the console page's policy: everything from this origin
+// only ('self' covers the graphql-ws websocket of the same host); images
+// may also be data: URLs (the editor's icons).
+const consoleCSP = "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; " +
+	"img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 // cors answers browsers from the allowed origins only; with none allowed
 // (the default) no CORS header is ever sent and browsers keep other sites

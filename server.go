@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/graph"
@@ -27,6 +25,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
+	"github.com/agentdesk/agentdesk/web/console"
 	webdesktop "github.com/agentdesk/agentdesk/web/desktop"
 )
 
@@ -327,7 +326,11 @@ func (s *Server) routes(gql http.Handler, cfg Config) http.Handler {
 	mux.Handle("/graphql", m.instrument("graphql", s.authenticate(rateLimit(cfg, refuseBadToken(gql)))))
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /artwork/{id}", m.instrument("artwork", &admin.ArtworkHandler{DB: s.DB.Client, Log: s.log}))
-	mux.Handle("GET /{$}", playground.Handler("agentdesk console", "/graphql"))
+	// The console: its page at "/", its built files, and the README's
+	// operations as its example tabs.
+	mux.Handle("GET /{$}", console.Index())
+	mux.Handle("GET "+console.AssetPrefix, console.Assets())
+	mux.Handle("GET /console/examples.json", console.ExamplesHandler(readme))
 	// The reference agent desktop at /desktop/{tenantSlug}, with its SSO
 	// and Teams redirect targets.
 	webdesktop.Register(mux)
