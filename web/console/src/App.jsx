@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { GraphiQL } from 'graphiql';
+import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { getIntrospectionQuery } from 'graphql';
 import { ADMIN_ROLES, createFetcher, errorCodes, postGraphQL } from './api.js';
@@ -7,6 +7,10 @@ import { clearSSO, loadSession, readSSO, saveSession } from './session.js';
 import { SignInPanel } from './SignInPanel.jsx';
 
 const explorer = explorerPlugin();
+// The documentation explorer and the query builder need the schema, which
+// only admins get; everyone has the history.
+const ADMIN_PLUGINS = [HISTORY_PLUGIN, explorer];
+const PLUGINS = [HISTORY_PLUGIN];
 
 const ME = `query ConsoleMe { me { id email name role } }`;
 const END_SESSION = `mutation ConsoleSignOut { endSession }`;
@@ -72,11 +76,15 @@ export function App() {
   const [schema, setSchema] = useState(null);
   const [schemaNote, setSchemaNote] = useState(NEEDS_ADMIN);
   const [examples, setExamples] = useState(null);
+  // A new GraphiQL for every sign-in and sign-out, so nothing one session
+  // saw (responses, the schema) stays on screen for the next.
+  const [generation, setGeneration] = useState(0);
   const sessionRef = useRef(session);
   sessionRef.current = session;
 
   const endLocally = useCallback((message) => {
     saveSession(null);
+    setGeneration((g) => g + 1);
     setSession(null);
     setSchema(null);
     setNotice(message);
@@ -91,6 +99,7 @@ export function App() {
   const onSignedIn = useCallback((payload) => {
     const s = { token: payload.token, expiresAt: payload.expiresAt, user: payload.user };
     saveSession(s);
+    setGeneration((g) => g + 1);
     setNotice('');
     setSession(s);
   }, []);
@@ -193,10 +202,12 @@ export function App() {
       <main className="console-main">
         {examples && (
           <GraphiQL
+            key={`${generation}-${schema ? 'schema' : 'none'}`}
             fetcher={fetcher}
             schema={schema}
             storage={window.sessionStorage}
-            plugins={[explorer]}
+            plugins={schema ? ADMIN_PLUGINS : PLUGINS}
+            referencePlugin={schema ? undefined : null}
             defaultTabs={examples.length ? examples : undefined}
             shouldPersistHeaders={false}
             showPersistHeadersSettings={false}

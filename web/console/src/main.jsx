@@ -10,4 +10,13 @@ import './console.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.jsx';
 
+// Monaco rejects its pending work with a "Canceled" error when an editor
+// is disposed (the console makes a new GraphiQL at every sign-in and
+// sign-out); that is cleanup, not a failure.
+window.addEventListener('unhandledrejection', (event) => {
+  if (event.reason?.name === 'Canceled' && event.reason?.message === 'Canceled') {
+    event.preventDefault();
+  }
+});
+
 createRoot(document.getElementById('root')).render(<App />);
