@@ -117,7 +117,11 @@ type Server struct {
 	Provision *provision.Service
 	// Outbox is where mail waits until its worker sends it.
 	Outbox mail.Outbox
-	log    *slog.Logger
+	// Events carries desktop events to the tabs subscribed here: within
+	// this process on SQLite, across processes on PostgreSQL.
+	Events     desktop.EventBroker
+	stopEvents func()
+	log        *slog.Logger
 
 	trustedProxies  clientaddr.TrustedProxies
 	shutdownTimeout time.Duration
@@ -174,10 +178,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	prov := &provision.Service{Admin: adm}
-	events := desktop.NewBroker(desktop.DefaultEventBuffer)
+	var desk *desktop.Service
+	events, stopEvents, err := newEventBroker(ctx, db, cfg, func(ctx context.Context, tabs []desktop.Tab, since time.Time) ([]desktop.TabEvent, error) {
+		return desk.MissedEvents(ctx, tabs, since)
+	})
+	if err != nil {
+		return fail(err)
+	}
 	// Banner changes reach the desktops whoever makes them.
 	db.Client.Banner.Use(desktop.BannerHook(events, cfg.Now))
-	desk := &desktop.Service{
+	desk = &desktop.Service{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Rand: cfg.Rand, Events: events, Log: cfg.Logger,
 		Teams: desktop.TeamsConfig{HTTPClient: cfg.HTTPClient, RedirectURL: cfg.TeamsRedirectURL},
 	}
@@ -189,6 +199,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, Outbox: outbox, log: cfg.Logger,
 		Sweeper:         &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval},
 		shutdownTimeout: cfg.ShutdownTimeout, trustedProxies: cfg.TrustedProxies,
+		Events: events, stopEvents: stopEvents,
 	}
 	gql, err := graph.NewHandler(resolver, cfg.Limits)
 	if err != nil {
@@ -217,7 +228,26 @@ func (s *Server) Close() error {
 	if err := s.Outbox.Worker.Flush(ctx); err != nil {
 		flushErr = fmt.Errorf("sending the mail outbox at shutdown: %w", err)
 	}
+	s.stopEvents()
 	return errors.Join(flushErr, s.DB.Close())
+}
+
+// newEventBroker picks the desktop events' broker by the database: on
+// SQLite one process owns the database and its tabs are all here; on
+// PostgreSQL other processes may serve the same tenants, and events cross
+// over LISTEN/NOTIFY. stop ends the listener.
+func newEventBroker(ctx context.Context, db *store.DB, cfg Config, missed desktop.MissedEventsFunc) (desktop.EventBroker, func(), error) {
+	if db.PG == nil {
+		return desktop.NewBroker(desktop.DefaultEventBuffer), func() {}, nil
+	}
+	b, err := desktop.StartPostgresBroker(ctx, desktop.PostgresBrokerConfig{
+		Conn: db.PG, DB: db.SQL, Buffer: desktop.DefaultEventBuffer, Missed: missed,
+		Log: cfg.Logger, Now: cfg.Now, Rand: cfg.Rand,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, b.Close, nil
 }
 
 // background is one goroutine of background work.

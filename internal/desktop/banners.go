@@ -17,7 +17,7 @@ import (
 // rolled-back change sends nothing.
 //
 // Register it once on the client: client.Banner.Use(desktop.BannerHook(…)).
-func BannerHook(b *Broker, now func() time.Time) ent.Hook {
+func BannerHook(b EventBroker, now func() time.Time) ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return hook.BannerFunc(func(ctx context.Context, m *ent.BannerMutation) (ent.Value, error) {
 			tenants, err := bannerTenants(ctx, m)

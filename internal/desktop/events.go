@@ -32,14 +32,42 @@ type Event struct {
 // DefaultEventBuffer is how many undelivered events a subscriber may have.
 const DefaultEventBuffer = 16
 
+// EventBroker carries events to the desktop tabs subscribed to them. There
+// are two: Broker, within one process (SQLite, where one process owns the
+// database), and PostgresBroker, which also carries them to the tabs held
+// by the other processes on the same PostgreSQL database. server.go picks
+// one by the store's dialect. Publishers call ToClient and ToTenant after
+// their change has committed.
+type EventBroker interface {
+	// Subscribe registers a tab of a user in a tenant. The returned
+	// function unsubscribes and closes the channel; call it exactly once.
+	Subscribe(tenantID, userID, clientID string) (<-chan Event, func())
+	// ToClient sends ev to the subscriptions of one tab of one user.
+	ToClient(userID, clientID string, ev Event)
+	// ToTenant sends ev to every subscription in a tenant.
+	ToTenant(tenantID string, ev Event)
+	// Subscribers is how many subscriptions are open in this process.
+	Subscribers() int
+}
+
+var (
+	_ EventBroker = (*Broker)(nil)
+	_ EventBroker = (*PostgresBroker)(nil)
+)
+
+// Tab is one subscribed desktop tab.
+type Tab struct {
+	TenantID, UserID, ClientID string
+}
+
 // Broker delivers events to the desktop tabs subscribed in this process.
 // Each subscriber has a bounded buffer: a tab that does not read cannot make
 // a publisher wait or memory grow. When a buffer is full the oldest event is
 // dropped, because the newest says most about the tab's state (a
 // FORCED_SIGN_OUT matters more than an earlier BANNERS_CHANGED).
 //
-// Publishing happens after the change is committed; a process that runs
-// several replicas would put a shared bus behind the same methods.
+// Publishing happens after the change is committed; PostgresBroker puts
+// LISTEN/NOTIFY in front of one of these for several processes.
 type Broker struct {
 	buffer   int
 	mu       sync.Mutex
@@ -106,6 +134,24 @@ func (b *Broker) ToTenant(tenantID string, ev Event) {
 	for sub := range b.byTenant[tenantID] {
 		b.send(sub, ev)
 	}
+}
+
+// Tabs are the tabs with at least one open subscription, each once.
+func (b *Broker) Tabs() []Tab {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	seen := make(map[Tab]bool)
+	var tabs []Tab
+	for _, subs := range b.byTenant {
+		for sub := range subs {
+			t := Tab{TenantID: sub.tenantID, UserID: sub.client.userID, ClientID: sub.client.clientID}
+			if !seen[t] {
+				seen[t] = true
+				tabs = append(tabs, t)
+			}
+		}
+	}
+	return tabs
 }
 
 // Dropped is how many events were dropped from full buffers.

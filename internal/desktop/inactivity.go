@@ -35,7 +35,10 @@ func working() predicate.DesktopSession {
 // expireIdle ends the active sessions of tenant t that match where and have
 // been idle longer than t's timeout, tells their tabs, and returns them.
 // Each session is ended by a conditional update, so a call that refreshed
-// it in the meantime wins and the session stays.
+// it in the meantime wins and the session stays, and of two sweepers (two
+// processes on one PostgreSQL database) only one ends it and tells its
+// tab: the second update waits for the first's row lock, then finds the
+// session ended and matches nothing.
 func (s *Service) expireIdle(ctx context.Context, t *ent.Tenant, where ...predicate.DesktopSession) ([]*ent.DesktopSession, error) {
 	now := s.now()
 	cutoff := now.Add(-timeout(t))
@@ -87,8 +90,14 @@ func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
 		if c.InactivityWarnedAt != nil && !c.InactivityWarnedAt.Before(c.LastActivityAt) {
 			continue // already warned about this stretch of inactivity
 		}
+		// Unchanged since read: of two sweepers (two processes) reading the
+		// same session, only the first update matches, so it is warned once.
+		unwarned := desktopsession.InactivityWarnedAtIsNil()
+		if c.InactivityWarnedAt != nil {
+			unwarned = desktopsession.InactivityWarnedAt(*c.InactivityWarnedAt)
+		}
 		n, err := s.DB.DesktopSession.Update().
-			Where(append([]predicate.DesktopSession{desktopsession.ID(c.ID)}, due...)...).
+			Where(append([]predicate.DesktopSession{desktopsession.ID(c.ID), unwarned}, due...)...).
 			SetInactivityWarnedAt(now).
 			Save(ctx)
 		if err != nil {

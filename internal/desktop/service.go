@@ -36,7 +36,7 @@ type Service struct {
 	// Rand is the source of the Teams flows' state, nonce and PKCE
 	// verifier; nil means crypto/rand.
 	Rand   io.Reader
-	Events *Broker
+	Events EventBroker
 	Log    *slog.Logger
 	Teams  TeamsConfig
 }

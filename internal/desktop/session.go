@@ -20,6 +20,9 @@ import (
 // SESSION_TAKEN_OVER, which asks the same of the agent.
 const maxSuperseded = 20
 
+// takenOverMessage goes with SESSION_TAKEN_OVER events.
+const takenOverMessage = "Your desktop was opened in another window."
+
 // maxIdleCodeLength is the contract's limit for an idle code.
 const maxIdleCodeLength = 80
 
@@ -82,8 +85,7 @@ func (s *Service) ContinueSession(ctx context.Context, clientID string) (*ent.De
 		return nil, err
 	}
 	if previous != "" {
-		s.Events.ToClient(c.user.ID, previous, Event{Type: SessionTakenOver, At: s.now(),
-			Message: "Your desktop was opened in another window."})
+		s.Events.ToClient(c.user.ID, previous, Event{Type: SessionTakenOver, At: s.now(), Message: takenOverMessage})
 	}
 	return out, nil
 }

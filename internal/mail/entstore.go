@@ -85,6 +85,40 @@ func (s *EntStore) Due(ctx context.Context, now time.Time, limit int) ([]Pending
 	return due, nil
 }
 
+// Claim takes p for one attempt with a conditional UPDATE: on PostgreSQL a
+// concurrent claim of the same row waits for the row lock and then finds
+// the condition false, so exactly one wins; SQLite runs writers one at a
+// time. (SELECT … FOR UPDATE SKIP LOCKED would hold the lock, and a
+// connection, through the SMTP conversation; the claim holds nothing.)
+func (s *EntStore) Claim(ctx context.Context, p Pending, now, until time.Time) (bool, error) {
+	n, err := s.db.OutboxMessage.Update().
+		Where(
+			outboxmessage.ID(p.ID),
+			outboxmessage.SentAtIsNil(),
+			outboxmessage.FailedAtIsNil(),
+			outboxmessage.NextAttemptAtLTE(now),
+			outboxmessage.Attempts(p.Attempts),
+		).
+		SetNextAttemptAt(until).
+		Save(ctx)
+	return n == 1, err
+}
+
+// Release makes a claimed message due at next again, if it is still
+// unsent and claimed until until.
+func (s *EntStore) Release(ctx context.Context, id string, until, next time.Time) error {
+	_, err := s.db.OutboxMessage.Update().
+		Where(
+			outboxmessage.ID(id),
+			outboxmessage.SentAtIsNil(),
+			outboxmessage.FailedAtIsNil(),
+			outboxmessage.NextAttemptAt(until),
+		).
+		SetNextAttemptAt(next).
+		Save(ctx)
+	return err
+}
+
 // MarkSent records the delivery.
 func (s *EntStore) MarkSent(ctx context.Context, id string, at time.Time) error {
 	return s.db.OutboxMessage.UpdateOneID(id).SetSentAt(at).Exec(ctx)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/outboxmessage"
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
@@ -121,5 +123,113 @@ func TestWorkerWithEntStore(t *testing.T) {
 	}
 	if n := len(sender.recipients()); n != 2 {
 		t.Errorf("%d messages sent in all, want 2", n)
+	}
+}
+
+// Workers of several processes drain one outbox table at once (each with
+// its own connection pool, as separate instances have): every message is
+// sent exactly once. On PostgreSQL (AGENTDESK_TEST_DATABASE_URL) this is
+// the multi-instance case; on SQLite the same claims hold.
+func TestWorkersOfSeveralProcessesSendEachMessageOnce(t *testing.T) {
+	ctx := context.Background()
+	u, err := storetest.URL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, messages = 4, 60
+	var dbs []*ent.Client
+	for range workers {
+		db, err := store.Open(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		dbs = append(dbs, db.Client)
+	}
+	clock := newClock()
+	for i := range messages {
+		if err := NewEntStore(dbs[0], clock.Now).Enqueue(ctx, dbs[0], code(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One sender counts for all workers; a slow send widens the window in
+	// which two workers could take the same message.
+	var mu sync.Mutex
+	sent := map[string]int{}
+	sender := &fakeSender{fail: func(_ context.Context, m Message) error {
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		sent[m.To]++
+		mu.Unlock()
+		return nil
+	}}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, db := range dbs {
+		w := NewWorker(NewEntStore(db, clock.Now), sender, WorkerConfig{Batch: 7}, clock.Now, nil)
+		wg.Go(func() {
+			<-start
+			if err := w.Flush(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if len(sent) != messages {
+		t.Errorf("%d distinct messages sent, want %d", len(sent), messages)
+	}
+	for to, n := range sent {
+		if n != 1 {
+			t.Errorf("%s sent %d times", to, n)
+		}
+	}
+	if n := dbs[0].OutboxMessage.Query().Where(outboxmessage.SentAtIsNil()).CountX(ctx); n != 0 {
+		t.Errorf("%d messages left unsent", n)
+	}
+}
+
+// A claim keeps other workers off a message until it runs out; a released
+// claim makes the message due again at once.
+func TestEntStoreClaim(t *testing.T) {
+	ctx := context.Background()
+	db, clock := openDB(t), newClock()
+	s := NewEntStore(db, clock.Now)
+	if err := s.Enqueue(ctx, db, code(1)); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Due(ctx, clock.Now(), 10)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due %+v %v", due, err)
+	}
+	p, now := due[0], clock.Now()
+	until := now.Add(time.Minute)
+	if ok, err := s.Claim(ctx, p, now, until); !ok || err != nil {
+		t.Fatalf("first claim: %v %v", ok, err)
+	}
+	if ok, err := s.Claim(ctx, p, now, until); ok || err != nil {
+		t.Fatalf("second claim of a claimed message: %v %v", ok, err)
+	}
+	if due, _ := s.Due(ctx, now, 10); len(due) != 0 {
+		t.Fatalf("a claimed message is due: %+v", due)
+	}
+	// A claim with a stale attempt count loses too.
+	stale := p
+	stale.Attempts = 3
+	if ok, _ := s.Claim(ctx, stale, until, until.Add(time.Minute)); ok {
+		t.Fatal("a claim with a stale attempt count won")
+	}
+	if err := s.Release(ctx, p.ID, until, now); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now, 10); len(due) != 1 {
+		t.Fatalf("released message not due: %+v", due)
+	}
+	// The claim ran out: another worker may take it.
+	if ok, err := s.Claim(ctx, p, until, until.Add(time.Minute)); !ok || err != nil {
+		t.Fatalf("claim after release: %v %v", ok, err)
 	}
 }

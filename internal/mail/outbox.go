@@ -16,6 +16,12 @@ import (
 // retries failures with exponential backoff. Delivery is at least once: a
 // crash between the SMTP server accepting a message and MarkSent sends it
 // again on the next run, which for these messages is harmless.
+//
+// Several processes may drain one table (instances on one PostgreSQL
+// database). Each message is claimed before it is sent: Claim moves its
+// next attempt past the send's time limit in one conditional UPDATE, which
+// only one worker can win, so no message is sent by two. A worker that
+// dies holding a claim only delays the message until the claim runs out.
 
 // Pending is one unsent outbox row. Attempts counts the sends tried so far.
 type Pending struct {
@@ -29,6 +35,15 @@ type OutboxStore interface {
 	// Due returns at most limit unsent messages whose next attempt is at or
 	// before now, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]Pending, error)
+	// Claim takes p for one send attempt: it succeeds only while p is
+	// still unsent, due at now and at p.Attempts, and then makes p due
+	// again only at until, so no other worker takes it meanwhile. false
+	// means another worker got it first.
+	Claim(ctx context.Context, p Pending, now, until time.Time) (bool, error)
+	// Release gives back a claim that ends without an attempt (the
+	// worker was stopped mid-send): the message is due at next again,
+	// unless something else changed it since it was claimed until until.
+	Release(ctx context.Context, id string, until, next time.Time) error
 	// MarkSent records that the message was accepted by the mail server.
 	MarkSent(ctx context.Context, id string, at time.Time) error
 	// MarkFailed records a failed attempt: attempts is the new count, next
@@ -79,8 +94,9 @@ func (c WorkerConfig) withDefaults() WorkerConfig {
 }
 
 // Worker delivers the outbox. Run polls it; Kick and Flush are safe to call
-// from any goroutine at any time, and two drains never overlap, so a message
-// is not sent twice by one worker. Run one Worker per outbox table.
+// from any goroutine at any time, and two drains never overlap. Workers of
+// other processes may drain the same table: each message is claimed before
+// it is sent (see OutboxStore.Claim).
 type Worker struct {
 	store  OutboxStore
 	sender Sender
@@ -197,9 +213,25 @@ func (w *Worker) drainDue(stop, work context.Context) error {
 	}
 }
 
-// deliver sends one message and records the outcome. It returns only errors
-// of the store or of ctx; a failed send is recorded, not returned.
+// claimMargin is how long a claim outlives the send's time limit: the
+// store calls before and after the send take time too.
+const claimMargin = time.Minute
+
+// deliver claims one message, sends it and records the outcome. It returns
+// only errors of the store or of ctx; a failed send is recorded, not
+// returned, and a message another worker claimed first is left to it.
 func (w *Worker) deliver(ctx context.Context, p Pending) error {
+	now := w.now()
+	// Microseconds: PostgreSQL keeps no finer time, and Release finds the
+	// claim by this value.
+	until := now.Add(w.cfg.SendTimeout + claimMargin).UTC().Truncate(time.Microsecond)
+	claimed, err := w.store.Claim(ctx, p, now, until)
+	if err != nil {
+		return fmt.Errorf("mail outbox: claiming %s: %w", p.ID, err)
+	}
+	if !claimed {
+		return nil
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	sendErr := w.sender.Send(sendCtx, p.Message)
 	cancel()
@@ -214,7 +246,14 @@ func (w *Worker) deliver(ctx context.Context, p Pending) error {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
-		// Interrupted by our caller, not failed: leave the row as it was.
+		// Interrupted by our caller, not failed: give the message back as
+		// it was, due now, for the next drain here or elsewhere.
+		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if rerr := w.store.Release(release, p.ID, until, now); rerr != nil {
+			w.log.WarnContext(release, "mail outbox: claim not released; the message waits until it runs out",
+				slog.String("mail_id", p.ID), slog.Any("error", rerr))
+		}
 		return err
 	}
 

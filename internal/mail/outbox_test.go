@@ -54,6 +54,26 @@ func (s *memStore) Due(_ context.Context, now time.Time, limit int) ([]Pending, 
 	return due, nil
 }
 
+func (s *memStore) Claim(_ context.Context, p Pending, now, until time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(p.ID)
+	if r.sent || r.next.After(now) || r.Attempts != p.Attempts {
+		return false, nil
+	}
+	r.next = until
+	return true, nil
+}
+
+func (s *memStore) Release(_ context.Context, id string, until, next time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.find(id); !r.sent && r.next.Equal(until) {
+		r.next = next
+	}
+	return nil
+}
+
 func (s *memStore) MarkSent(_ context.Context, id string, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

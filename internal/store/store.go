@@ -43,6 +43,10 @@ type DB struct {
 	Client  *ent.Client
 	SQL     *sql.DB
 	Dialect string
+	// PG is a PostgreSQL database's connection settings, for a connection
+	// of its own outside the pool (the desktop events' LISTEN); nil on
+	// SQLite.
+	PG *pgx.ConnConfig
 }
 
 // Close closes the database.
@@ -158,7 +162,7 @@ func openPostgres(rawURL string, o options) (*DB, error) {
 		return nil, fmt.Errorf("store: open %s: %s", Redact(rawURL), redactErr(err, cfg.Password))
 	}
 	drv := serialDriver{entsql.OpenDB(dialect.Postgres, db)}
-	return &DB{Client: newClient(drv, o), SQL: db, Dialect: dialect.Postgres}, nil
+	return &DB{Client: newClient(drv, o), SQL: db, Dialect: dialect.Postgres, PG: cfg}, nil
 }
 
 // redactErr is err's message without the password, which some connection
