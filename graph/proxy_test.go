@@ -41,7 +41,7 @@ func TestTrustedProxies(t *testing.T) {
 			if len(r.Errors) != 0 {
 				t.Fatalf("signIn: %+v", r.Errors)
 			}
-			got, err := s.App.DB.Client.Session.Query().Only(t.Context())
+			got, err := s.App.DB.Client.Session.Query().Only(testserver.Ctx())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/desktopsession"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // missedMargin widens the window MissedEvents looks back over: the
@@ -28,6 +29,7 @@ const missedMargin = time.Minute
 // An INACTIVITY_WARNING missed is not repeated: the sign-out it announces
 // is, when it happens.
 func (s *Service) MissedEvents(ctx context.Context, tabs []Tab, since time.Time) ([]TabEvent, error) {
+	ctx = policy.System(ctx, "desktop events missed while the listener reconnected: the tabs of every tenant here")
 	now := s.now()
 	since = since.UTC().Add(-missedMargin)
 	var out []TabEvent
