@@ -43,8 +43,10 @@ func NewHandler(r *Resolver, limits Limits) (http.Handler, error) {
 	// not introspect it.
 	srv.SetDisableSuggestion(true)
 	srv.SetValidationRulesFn(validationRules)
-	srv.Use(public)
+	// Extensions run in this order: the body-size check first, then the
+	// anonymous validation, then limits and introspection after parsing.
 	srv.Use(requestLimits{Limits: limits, policy: r.Policy})
+	srv.Use(public)
 	srv.Use(adminIntrospection{})
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))

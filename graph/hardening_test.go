@@ -27,9 +27,7 @@ import (
 func hardenedServer(t *testing.T, opts ...testserver.Option) (*testserver.Server, *matrixLog) {
 	t.Helper()
 	log := &matrixLog{}
-	opts = append([]testserver.Option{func(c *agentdesk.Config) {
-		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
-	}}, opts...)
+	opts = append([]testserver.Option{loggedTo(log)}, opts...)
 	s := testserver.New(t, opts...)
 	t.Cleanup(func() {
 		if out := log.String(); out != "" {
@@ -37,6 +35,13 @@ func hardenedServer(t *testing.T, opts ...testserver.Option) (*testserver.Server
 		}
 	})
 	return s, log
+}
+
+// loggedTo keeps what the server logs at ERROR in log.
+func loggedTo(log *matrixLog) testserver.Option {
+	return func(c *agentdesk.Config) {
+		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelError}))
+	}
 }
 
 // post sends a raw body to /graphql.
@@ -405,5 +410,80 @@ func TestBodyCapsByCaller(t *testing.T) {
 				t.Fatalf("INTERNAL: %s", raw)
 			}
 		})
+	}
+}
+
+// Variables of every shape (JSON numbers out of range included) are
+// refused as VALIDATION_ERROR too, never INTERNAL.
+func TestVariablesOfEveryShape(t *testing.T) {
+	s, _ := hardenedServer(t)
+	root := s.RootToken()
+	ten := s.CreateTenant(root, "vars")
+	shapes := []string{`"x"`, `99999999999999999999`, `1e999`, `-1e-999`, `1.5`, `true`, `{}`, `{"a":1e999}`, `[]`, `[1e999]`, `null`, `""`}
+	docs := []struct{ doc, variable string }{
+		{`query($v: Int) { users(tenantId: "` + ten.ID + `", first: $v) { totalCount } }`, "v"},
+		{`query($v: ID!) { tenant(id: $v) { id } }`, "v"},
+		{`query($v: String) { countries(filter: $v) { isoCode } }`, "v"},
+		{`query($v: Role) { users(tenantId: "` + ten.ID + `", role: $v) { totalCount } }`, "v"},
+		{`mutation($v: Boolean) { importUsers(tenantId: "` + ten.ID + `", csv: "", dryRun: $v) { created } }`, "v"},
+		{`mutation($v: Time) { createApiToken(input: {tenantId: "` + ten.ID + `", name: "n", role: AGENT, expiresAt: $v}) { token } }`, "v"},
+		{`mutation($v: CreateApiTokenInput!) { createApiToken(input: $v) { token } }`, "v"},
+		{`mutation($v: Upload!) { uploadActivityPageArtwork(tenantId: "` + ten.ID + `", file: $v) { artworkUrl } }`, "v"},
+	}
+	for _, d := range docs {
+		for _, shape := range shapes {
+			body := `{"query": ` + strconvQuote(d.doc) + `, "variables": {"v": ` + shape + `}}`
+			status, raw := post(t, s, root, "application/json", strings.NewReader(body), nil)
+			if status >= 500 || bytes.Contains(raw, []byte(`"INTERNAL"`)) {
+				t.Errorf("%s with %s: %d %s", d.doc, shape, status, raw)
+			}
+		}
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// Multipart bodies are held to the same caps: only the artwork upload of a
+// caller who may upload goes past 1 MiB.
+func TestMultipartBodyCaps(t *testing.T) {
+	s, _ := hardenedServer(t)
+	root := s.RootToken()
+	ten := s.CreateTenant(root, "mcaps")
+	agent := userSession(t, s, ten.ID, "agent@mcaps.test", policy.Agent)
+	file := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 3<<19)...) // 1.5 MiB
+	send := func(token, query string, vars map[string]any) (int, []byte) {
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		must(t, mw.WriteField("operations", string(ops)))
+		must(t, mw.WriteField("map", `{"0":["variables.file"]}`))
+		part, err := mw.CreateFormFile("0", "big.png")
+		must(t, err)
+		_, _ = part.Write(file)
+		must(t, mw.Close())
+		return post(t, s, token, mw.FormDataContentType(), &b, preflight())
+	}
+	uploadVars := map[string]any{"tenantId": ten.ID, "file": nil}
+	other := `mutation($tenantId: ID!, $file: Upload!) { removeActivityPageArtwork(tenantId: $tenantId) { artworkUrl } }`
+	for _, c := range []struct {
+		name, token, query string
+		tooLarge           bool
+	}{
+		{"admin uploads 1.5 MiB of artwork", root, uploadMutation, false},
+		{"admin sends 1.5 MiB with another operation", root, other, true},
+		{"agent uploads 1.5 MiB", agent, uploadMutation, true},
+		{"anonymous uploads 1.5 MiB", "", uploadMutation, true},
+	} {
+		status, raw := send(c.token, c.query, uploadVars)
+		if got := status == http.StatusRequestEntityTooLarge; got != c.tooLarge {
+			t.Errorf("%s: status %d: %.300s", c.name, status, raw)
+			continue
+		}
+		if code, _ := codedError(t, raw); code == "INTERNAL" || c.tooLarge && code != "VALIDATION_ERROR" {
+			t.Errorf("%s: %s", c.name, raw)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/policy"
@@ -119,22 +120,19 @@ type requestLimits struct {
 
 var _ interface {
 	graphql.HandlerExtension
+	graphql.OperationParameterMutator
 	graphql.OperationContextMutator
 } = requestLimits{}
 
 func (requestLimits) ExtensionName() string                   { return "RequestLimits" }
 func (requestLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (l requestLimits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
 	w := walker{oc: oc, counts: map[string]int{}}
-	rootFields := w.fields(oc.Operation.SelectionSet, nil)
-	if err := l.checkBody(ctx, rootFields); err != nil {
-		return err
-	}
-	roots := len(rootFields)
+	roots := len(w.fields(oc.Operation.SelectionSet, nil))
 	if roots > l.MaxRootFields {
 		return limitError(apperr.Validation, fmt.Sprintf("an operation may have at most %d top-level fields", l.MaxRootFields))
 	}
@@ -157,24 +155,64 @@ func (l requestLimits) MutateOperationContext(ctx context.Context, oc *graphql.O
 	return nil
 }
 
-// checkBody refuses a body over SignedInBody unless every root field is
-// one of largeOperations that the caller's role may run.
-func (l requestLimits) checkBody(ctx context.Context, roots []*ast.Field) *gqlerror.Error {
+// MutateOperationParameters refuses a body over SignedInBody unless every
+// root field of the operation is one of largeOperations that the caller's
+// role may run. It runs before gqlgen parses and validates the document,
+// so a large body is refused for its size, not for what else is wrong with
+// it: the document (small, token-limited) is parsed here for its root
+// fields only.
+func (l requestLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	b := bodyFrom(ctx)
 	if b == nil || b.read <= l.SignedInBody {
 		return nil
 	}
 	v := policy.ViewerFrom(ctx)
-	for _, f := range roots {
-		act, ok := largeOperations[f.Name]
-		if !ok || v == nil || !l.policy.RoleMay(v.Role, act) {
-			b.status = http.StatusRequestEntityTooLarge
-			return limitError(apperr.Validation, fmt.Sprintf(
-				"the request body is over %s: only importUsers, applyTenant and uploadActivityPageArtwork may send more (up to %s)",
-				byteSize(l.SignedInBody), byteSize(l.LargeBody)))
+	roots, ok := rootFieldNames(params.Query, params.OperationName, l.ParserTokens)
+	for _, name := range roots {
+		act, large := largeOperations[name]
+		ok = ok && large && v != nil && l.policy.RoleMay(v.Role, act)
+	}
+	if ok {
+		return nil
+	}
+	b.status = http.StatusRequestEntityTooLarge
+	return limitError(apperr.Validation, fmt.Sprintf(
+		"the request body is over %s: only importUsers, applyTenant and uploadActivityPageArtwork may send more (up to %s)",
+		byteSize(l.SignedInBody), byteSize(l.LargeBody)))
+}
+
+// rootFieldNames are the names of the top-level fields of the operation
+// named opName in query (through fragments); false when the query does not
+// parse or has no such operation.
+func rootFieldNames(query, opName string, tokenLimit int) ([]string, bool) {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, tokenLimit)
+	if err != nil {
+		return nil, false
+	}
+	op := doc.Operations.ForName(opName)
+	if op == nil {
+		return nil, false
+	}
+	var names []string
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				names = append(names, s.Name)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if f := doc.Fragments.ForName(s.Name); f != nil && !seen[s.Name] {
+					seen[s.Name] = true
+					walk(f.SelectionSet)
+				}
+			}
 		}
 	}
-	return nil
+	walk(op.SelectionSet)
+	return names, len(names) > 0
 }
 
 func limitError(code apperr.Code, msg string) *gqlerror.Error {
