@@ -55,8 +55,10 @@ var (
 		},
 	}
 	agentProfileConnection = connectionOf[*ent.AgentProfile, *model.AgentProfileEdge, *model.AgentProfileConnection]{
-		id:   func(n *ent.AgentProfile) string { return n.ID },
-		edge: func(c string, n *ent.AgentProfile) *model.AgentProfileEdge { return &model.AgentProfileEdge{Cursor: c, Node: n} },
+		id: func(n *ent.AgentProfile) string { return n.ID },
+		edge: func(c string, n *ent.AgentProfile) *model.AgentProfileEdge {
+			return &model.AgentProfileEdge{Cursor: c, Node: n}
+		},
 		conn: func(e []*model.AgentProfileEdge, info *model.PageInfo, total int) *model.AgentProfileConnection {
 			return &model.AgentProfileConnection{Edges: e, PageInfo: info, TotalCount: total}
 		},
@@ -69,15 +71,19 @@ var (
 		},
 	}
 	skillProfileConnection = connectionOf[*ent.SkillProfile, *model.SkillProfileEdge, *model.SkillProfileConnection]{
-		id:   func(n *ent.SkillProfile) string { return n.ID },
-		edge: func(c string, n *ent.SkillProfile) *model.SkillProfileEdge { return &model.SkillProfileEdge{Cursor: c, Node: n} },
+		id: func(n *ent.SkillProfile) string { return n.ID },
+		edge: func(c string, n *ent.SkillProfile) *model.SkillProfileEdge {
+			return &model.SkillProfileEdge{Cursor: c, Node: n}
+		},
 		conn: func(e []*model.SkillProfileEdge, info *model.PageInfo, total int) *model.SkillProfileConnection {
 			return &model.SkillProfileConnection{Edges: e, PageInfo: info, TotalCount: total}
 		},
 	}
 	desktopSessionConnection = connectionOf[*ent.DesktopSession, *model.DesktopSessionEdge, *model.DesktopSessionConnection]{
-		id:   func(n *ent.DesktopSession) string { return n.ID },
-		edge: func(c string, n *ent.DesktopSession) *model.DesktopSessionEdge { return &model.DesktopSessionEdge{Cursor: c, Node: n} },
+		id: func(n *ent.DesktopSession) string { return n.ID },
+		edge: func(c string, n *ent.DesktopSession) *model.DesktopSessionEdge {
+			return &model.DesktopSessionEdge{Cursor: c, Node: n}
+		},
 		conn: func(e []*model.DesktopSessionEdge, info *model.PageInfo, total int) *model.DesktopSessionConnection {
 			return &model.DesktopSessionConnection{Edges: e, PageInfo: info, TotalCount: total}
 		},
@@ -98,8 +104,10 @@ var (
 	}
 	// The audit log reads from the latest entry.
 	auditEventConnection = connectionOf[*ent.AuditEvent, *model.AuditEventEdge, *model.AuditEventConnection]{
-		id:   func(n *ent.AuditEvent) string { return n.ID },
-		edge: func(c string, n *ent.AuditEvent) *model.AuditEventEdge { return &model.AuditEventEdge{Cursor: c, Node: n} },
+		id: func(n *ent.AuditEvent) string { return n.ID },
+		edge: func(c string, n *ent.AuditEvent) *model.AuditEventEdge {
+			return &model.AuditEventEdge{Cursor: c, Node: n}
+		},
 		conn: func(e []*model.AuditEventEdge, info *model.PageInfo, total int) *model.AuditEventConnection {
 			return &model.AuditEventConnection{Edges: e, PageInfo: info, TotalCount: total}
 		},
