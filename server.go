@@ -98,6 +98,13 @@ type Config struct {
 	// HTTPClient calls identity providers; nil means a 10-second timeout.
 	HTTPClient *http.Client
 
+	// ObserveStatements, when set, sees every SQL statement the server
+	// sends (store.ObserveStatements); tests count statements per request.
+	ObserveStatements func(ctx context.Context, statement string)
+	// LoaderWait is how long the per-request loaders collect keys before
+	// they read (default graph.DefaultLoaderWait).
+	LoaderWait time.Duration
+
 	Logger *slog.Logger
 	Now    func() time.Time
 	Rand   io.Reader
@@ -133,7 +140,11 @@ type Server struct {
 // New builds the service from cfg.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg = withDefaults(cfg)
-	db, err := store.Open(cfg.DatabaseURL)
+	var opts []store.Option
+	if cfg.ObserveStatements != nil {
+		opts = append(opts, store.ObserveStatements(cfg.ObserveStatements))
+	}
+	db, err := store.Open(cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -194,6 +205,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	resolver := &graph.Resolver{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
 		Admin: adm, Auth: signIn, Desktop: desk, Provision: prov, PublicURL: cfg.PublicURL,
+		LoaderWait: cfg.LoaderWait,
 	}
 	s := &Server{
 		DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, Outbox: outbox, log: cfg.Logger,

@@ -15,7 +15,7 @@ import (
 )
 
 func (r *bannerResolver) Tenant(ctx context.Context, obj *ent.Banner) (*ent.Tenant, error) {
-	return r.Admin.Tenant(ctx, obj.TenantID)
+	return ownerTenant(ctx, obj.TenantID)
 }
 
 func (r *mutationResolver) CreateBanner(ctx context.Context, input admin.CreateBannerInput) (*ent.Banner, error) {

@@ -3,7 +3,6 @@ package graph
 import (
 	"context"
 
-	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
@@ -12,9 +11,13 @@ import (
 // stationLoginOptions maps the desktop service's options to the API type.
 // teams is a field resolver of its own (it takes a filter).
 func (r *Resolver) stationLoginOptions(ctx context.Context, o *desktop.Options) (*model.StationLoginOptions, error) {
-	page, err := r.activityPage(ctx, o.TenantID)
-	if err != nil {
-		return nil, err
+	// The artwork is read only when the page is asked for.
+	page := &model.ActivityPage{}
+	if selected(ctx, "activityPage") {
+		var err error
+		if page, err = r.activityPage(ctx, o.TenantID); err != nil {
+			return nil, err
+		}
 	}
 	validation := o.DialNumberValidation
 	return &model.StationLoginOptions{
@@ -38,19 +41,6 @@ func (r *Resolver) stationLoginOptions(ctx context.Context, o *desktop.Options) 
 
 func country(c dialnumber.Country) *model.Country {
 	return &model.Country{IsoCode: c.ISOCode, Name: c.Name, CallingCode: c.CallingCode}
-}
-
-// teamOrNil is a team by id, nil when it no longer exists (a session or a
-// remembered station outlives a deleted team).
-func (r *Resolver) teamOrNil(ctx context.Context, id string) (*ent.Team, error) {
-	if id == "" {
-		return nil, nil
-	}
-	t, err := r.DB.Team.Get(ctx, id)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	return t, err
 }
 
 // desktopEvents forwards a tab's events until the subscription ends.

@@ -15,15 +15,15 @@ import (
 )
 
 func (r *desktopSessionResolver) User(ctx context.Context, obj *ent.DesktopSession) (*ent.User, error) {
-	return r.DB.User.Get(ctx, obj.UserID)
+	return required(loadersFrom(ctx).user.Load(ctx, obj.UserID))
 }
 
 func (r *desktopSessionResolver) Team(ctx context.Context, obj *ent.DesktopSession) (*ent.Team, error) {
-	return r.teamOrNil(ctx, obj.TeamID)
+	return optionalID(ctx, loadersFrom(ctx).team, &obj.TeamID)
 }
 
 func (r *desktopSessionResolver) Interactions(ctx context.Context, obj *ent.DesktopSession) ([]*ent.Interaction, error) {
-	return r.Desktop.Interactions(ctx, obj.ID)
+	return loadersFrom(ctx).interactions.Load(ctx, obj.ID)
 }
 
 func (r *mutationResolver) StationLogin(ctx context.Context, input desktop.StationLoginInput) (*model.StationLoginResult, error) {
@@ -31,9 +31,11 @@ func (r *mutationResolver) StationLogin(ctx context.Context, input desktop.Stati
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.activityPage(ctx, res.Session.TenantID)
-	if err != nil {
-		return nil, err
+	page := &model.ActivityPage{}
+	if selected(ctx, "activityPage") {
+		if page, err = r.activityPage(ctx, res.Session.TenantID); err != nil {
+			return nil, err
+		}
 	}
 	return &model.StationLoginResult{Session: res.Session, CredentialsSaved: res.CredentialsSaved,
 		CredentialsNotSavedReason: res.CredentialsNotSavedReason, ActivityPage: page}, nil
@@ -95,7 +97,7 @@ func (r *queryResolver) DesktopSession(ctx context.Context, clientID string) (*e
 }
 
 func (r *rememberedStationResolver) Team(ctx context.Context, obj *ent.RememberedStation) (*ent.Team, error) {
-	return r.teamOrNil(ctx, obj.TeamID)
+	return optionalID(ctx, loadersFrom(ctx).team, &obj.TeamID)
 }
 
 func (r *stationLoginOptionsResolver) Teams(ctx context.Context, obj *model.StationLoginOptions, filter *string) ([]*ent.Team, error) {

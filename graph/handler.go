@@ -48,6 +48,11 @@ func NewHandler(r *Resolver, limits Limits) (http.Handler, error) {
 	srv.Use(requestLimits{Limits: limits, policy: r.Policy})
 	srv.Use(public)
 	srv.Use(adminIntrospection{})
+	// Every operation gets its own loaders for the schema's edges, and every
+	// object an edge returns is authorized like the same object read at the
+	// top level.
+	srv.Use(perOperationLoaders{db: r.DB, wait: r.LoaderWait})
+	srv.Use(edgeAuthorization{policy: r.Policy})
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))
 	return gateway{gql: srv, limits: limits, policy: r.Policy}, nil

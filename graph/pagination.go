@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -99,6 +100,38 @@ func paginate[T any, Q entQuery[T, Q]](ctx context.Context, q Q, first *int, aft
 	for _, node := range nodes {
 		p.ids = append(p.ids, id(node))
 	}
+	return p, nil
+}
+
+// pageOfIDs is one page of ids already read in full and in id order (a
+// team's member ids), paged like paginate pages a query. Its nodes are
+// left for the caller to fill in, one per id.
+func pageOfIDs[T any](ids []string, first *int, after *string) (page[T], error) {
+	n := defaultPageSize
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > maxPageSize {
+		return page[T]{}, apperr.Invalid("first", "first must be between 0 and 100")
+	}
+	p := page[T]{total: len(ids)}
+	if after != nil && *after != "" {
+		afterID, err := decodeCursor(*after)
+		if err != nil {
+			return page[T]{}, err
+		}
+		i, _ := slices.BinarySearch(ids, afterID)
+		for i < len(ids) && ids[i] <= afterID {
+			i++
+		}
+		ids = ids[i:]
+	}
+	if len(ids) > n {
+		p.hasNext = true
+		ids = ids[:n]
+	}
+	p.ids = ids
+	p.nodes = make([]T, len(ids))
 	return p, nil
 }
 

@@ -14,15 +14,15 @@ import (
 )
 
 func (r *agentProfileResolver) Tenant(ctx context.Context, obj *ent.AgentProfile) (*ent.Tenant, error) {
-	return r.Admin.OwnerTenant(ctx, obj.TenantID)
+	return ownerTenant(ctx, obj.TenantID)
 }
 
 func (r *agentProfileResolver) DialPlans(ctx context.Context, obj *ent.AgentProfile) ([]*ent.DialPlan, error) {
-	return r.Admin.ProfileDialPlans(ctx, obj)
+	return loadersFrom(ctx).dialPlans.Load(ctx, obj.ID)
 }
 
 func (r *dialPlanResolver) Tenant(ctx context.Context, obj *ent.DialPlan) (*ent.Tenant, error) {
-	return r.Admin.OwnerTenant(ctx, obj.TenantID)
+	return ownerTenant(ctx, obj.TenantID)
 }
 
 func (r *mutationResolver) CreateAgentProfile(ctx context.Context, input admin.CreateAgentProfileInput) (*ent.AgentProfile, error) {

@@ -26,6 +26,9 @@ type Resolver struct {
 	Provision *provision.Service
 	// Desktop runs station login and the desktop session.
 	Desktop *desktop.Service
+	// LoaderWait is how long the per-request loaders collect keys before
+	// they read; 0 means DefaultLoaderWait.
+	LoaderWait time.Duration
 	// PublicURL is where clients reach the server (artwork URLs).
 	PublicURL string
 }

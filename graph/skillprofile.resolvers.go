@@ -38,7 +38,7 @@ func (r *queryResolver) SkillProfiles(ctx context.Context, tenantID string, firs
 }
 
 func (r *skillProfileResolver) Tenant(ctx context.Context, obj *ent.SkillProfile) (*ent.Tenant, error) {
-	return r.Admin.OwnerTenant(ctx, obj.TenantID)
+	return ownerTenant(ctx, obj.TenantID)
 }
 
 func (r *Resolver) SkillProfile() SkillProfileResolver { return &skillProfileResolver{r} }

@@ -46,12 +46,11 @@ func (r *queryResolver) Teams(ctx context.Context, tenantID string, filter *admi
 }
 
 func (r *teamResolver) Tenant(ctx context.Context, obj *ent.Team) (*ent.Tenant, error) {
-	return r.Admin.OwnerTenant(ctx, obj.TenantID)
+	return ownerTenant(ctx, obj.TenantID)
 }
 
 func (r *teamResolver) Members(ctx context.Context, obj *ent.Team, first *int, after *string) (*model.UserConnection, error) {
-	q, err := r.Admin.TeamMembersQuery(ctx, obj)
-	return connection(ctx, q, err, first, after, userConnection)
+	return teamMembers(ctx, obj, first, after)
 }
 
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }

@@ -38,7 +38,7 @@ func (r *queryResolver) Tenants(ctx context.Context, first *int, after *string, 
 }
 
 func (r *tenantResolver) EmailDomains(ctx context.Context, obj *ent.Tenant) ([]string, error) {
-	return r.Admin.EmailDomains(ctx, obj)
+	return loadersFrom(ctx).emailDomains.Load(ctx, obj.ID)
 }
 
 func (r *tenantResolver) Sso(ctx context.Context, obj *ent.Tenant) (*model.SsoSettings, error) {

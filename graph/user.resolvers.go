@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/agentdesk/agentdesk/ent"
-	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/policy"
@@ -45,19 +44,19 @@ func (r *queryResolver) Users(ctx context.Context, tenantID string, filter *admi
 }
 
 func (r *userResolver) Tenant(ctx context.Context, obj *ent.User) (*ent.Tenant, error) {
-	return optional(obj.QueryTenant().Only(ctx))
+	return optionalID(ctx, loadersFrom(ctx).tenant, obj.TenantID)
 }
 
 func (r *userResolver) AgentProfile(ctx context.Context, obj *ent.User) (*ent.AgentProfile, error) {
-	return optional(obj.QueryAgentProfile().Only(ctx))
+	return optionalID(ctx, loadersFrom(ctx).agentProfile, obj.AgentProfileID)
 }
 
 func (r *userResolver) Teams(ctx context.Context, obj *ent.User) ([]*ent.Team, error) {
-	return obj.QueryTeams().Order(ent.Asc(team.FieldName)).All(ctx)
+	return loadersFrom(ctx).teamsOfUser.Load(ctx, obj.ID)
 }
 
 func (r *userResolver) SkillProfile(ctx context.Context, obj *ent.User) (*ent.SkillProfile, error) {
-	return optional(obj.QuerySkillProfile().Only(ctx))
+	return optionalID(ctx, loadersFrom(ctx).skillProfile, obj.SkillProfileID)
 }
 
 func (r *userResolver) HasPassword(ctx context.Context, obj *ent.User) (bool, error) {

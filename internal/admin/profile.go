@@ -356,17 +356,3 @@ func (s *Service) AgentProfilesQuery(ctx context.Context, tenantID, search strin
 	}
 	return q, nil
 }
-
-// ProfileDialPlans are the plans of a profile the caller has already read,
-// in creation order.
-func (s *Service) ProfileDialPlans(ctx context.Context, p *ent.AgentProfile) ([]*ent.DialPlan, error) {
-	return s.DB.DialPlan.Query().
-		Where(dialplan.TenantID(p.TenantID), dialplan.HasAgentProfilesWith(agentprofile.ID(p.ID))).
-		Order(dialplan.ByID()).All(ctx)
-}
-
-// OwnerTenant is the tenant of an object the caller has already read.
-func (s *Service) OwnerTenant(ctx context.Context, tenantID string) (*ent.Tenant, error) {
-	t, err := s.DB.Tenant.Get(ctx, tenantID)
-	return t, loadErr(err)
-}

@@ -388,14 +388,3 @@ func (s *Service) TeamsQuery(ctx context.Context, tenantID string, f *TeamFilter
 	}
 	return q, nil
 }
-
-// TeamMembersQuery is the members of a team the caller has read, for the
-// caller to page through. Members are users, so reading them needs
-// user.read in the team's tenant (an agent who sees its own teams does not
-// get its colleagues' accounts).
-func (s *Service) TeamMembersQuery(ctx context.Context, t *ent.Team) (*ent.UserQuery, error) {
-	if err := s.authorize(ctx, policy.UserRead, t.TenantID); err != nil {
-		return nil, err
-	}
-	return s.DB.User.Query().Where(user.TenantID(t.TenantID), user.HasTeamsWith(team.ID(t.ID))), nil
-}

@@ -255,14 +255,6 @@ func blockedByInteractions(ctx context.Context, db *ent.Client, ses *ent.Desktop
 	return nil
 }
 
-// Interactions are a session's interactions, oldest first.
-func (s *Service) Interactions(ctx context.Context, sessionID string) ([]*ent.Interaction, error) {
-	return s.DB.Interaction.Query().
-		Where(interaction.DesktopSessionID(sessionID)).
-		Order(ent.Asc(interaction.FieldCreatedAt), ent.Asc(interaction.FieldID)).
-		All(ctx)
-}
-
 // Subscribe opens the event stream of the caller's tab clientID: events
 // about its session (taken over, forced sign-out, inactivity warning) and
 // its tenant's banners. A user hears only about its own tabs. The returned

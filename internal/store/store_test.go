@@ -311,7 +311,7 @@ func TestViolationsReadAlikeOnBothEngines(t *testing.T) {
 // the same count and the second insert would hit the unique slug. On SQLite
 // BEGIN IMMEDIATE serialises them, on PostgreSQL the write lock does.
 func TestReadThenWriteTransactionsRunOneAtATime(t *testing.T) {
-	ctx := context.Background()
+	ctx := policy.System(context.Background(), "test: counts every tenant")
 	db := storetest.Open(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 32)

@@ -1,0 +1,124 @@
+package graph
+
+import (
+	"context"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/loader"
+)
+
+// DefaultLoaderWait is how long a loader collects keys before it reads
+// them. gqlgen resolves a list's fields concurrently, so the keys of a page
+// arrive within about a millisecond; dataloadgen's default (16 ms) would
+// add that much to each level of nesting.
+const DefaultLoaderWait = time.Millisecond
+
+// loaders are one operation's batched readers of the schema's edges (the
+// shape of gqlgen's _examples/dataloader): each reads the keys its fields
+// asked for together, with one or two statements (internal/loader), and
+// keeps what it read for the rest of the operation. They are made per
+// operation (perOperationLoaders), never shared: what one caller may see
+// is not cached for another. Authorization is not theirs: edgeAuthorization
+// asks policy about every object they hand to a field.
+type loaders struct {
+	tenant        *dataloadgen.Loader[string, *ent.Tenant]
+	user          *dataloadgen.Loader[string, *ent.User]
+	team          *dataloadgen.Loader[string, *ent.Team]
+	agentProfile  *dataloadgen.Loader[string, *ent.AgentProfile]
+	skillProfile  *dataloadgen.Loader[string, *ent.SkillProfile]
+	teamsOfUser   *dataloadgen.Loader[string, []*ent.Team]
+	membersOfTeam *dataloadgen.Loader[string, []string]
+	dialPlans     *dataloadgen.Loader[string, []*ent.DialPlan]
+	interactions  *dataloadgen.Loader[string, []*ent.Interaction]
+	emailDomains  *dataloadgen.Loader[string, []string]
+	artwork       *dataloadgen.Loader[string, *ent.Artwork]
+}
+
+func newLoaders(db *ent.Client, wait time.Duration) *loaders {
+	if wait <= 0 {
+		wait = DefaultLoaderWait
+	}
+	r := loader.Reader{DB: db}
+	return &loaders{
+		tenant:        batched(wait, r.Tenants),
+		user:          batched(wait, r.Users),
+		team:          batched(wait, r.Teams),
+		agentProfile:  batched(wait, r.AgentProfiles),
+		skillProfile:  batched(wait, r.SkillProfiles),
+		teamsOfUser:   batched(wait, r.TeamsOfUsers),
+		membersOfTeam: batched(wait, r.MemberIDsOfTeams),
+		dialPlans:     batched(wait, r.DialPlansOfProfiles),
+		interactions:  batched(wait, r.InteractionsOfSessions),
+		emailDomains:  batched(wait, r.EmailDomainsOfTenants),
+		artwork:       batched(wait, r.ArtworkOfTenants),
+	}
+}
+
+// batched is a loader on a batch read that answers by key; a key it does
+// not answer loads V's zero value (nil: no such row, or one the tenant
+// scope hides).
+func batched[V any](wait time.Duration, read func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, keys []string) ([]V, []error) {
+		m, err := read(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([]V, len(keys))
+		for i, k := range keys {
+			out[i] = m[k]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
+}
+
+type loadersKey struct{}
+
+// loadersFrom returns the operation's loaders.
+func loadersFrom(ctx context.Context) *loaders {
+	l, _ := ctx.Value(loadersKey{}).(*loaders)
+	if l == nil {
+		// Only an operation run outside NewHandler (which installs them)
+		// gets here: a bug, not a caller's error.
+		panic("graph: no loaders in the context; run operations through NewHandler")
+	}
+	return l
+}
+
+// perOperationLoaders gives every operation its own loaders.
+type perOperationLoaders struct {
+	db   *ent.Client
+	wait time.Duration
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = perOperationLoaders{}
+
+func (perOperationLoaders) ExtensionName() string                   { return "PerOperationLoaders" }
+func (perOperationLoaders) Validate(graphql.ExecutableSchema) error { return nil }
+func (p perOperationLoaders) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(p.db, p.wait)))
+}
+
+// required is an edge that must exist (Team.tenant, DesktopSession.user):
+// a row the tenant scope hides reads as NOT_FOUND, like a missing one.
+func required[V any](v *V, err error) (*V, error) {
+	if err == nil && v == nil {
+		return nil, apperr.New(apperr.NotFound, "not found")
+	}
+	return v, err
+}
+
+// optionalID loads id through l, or nil for no id.
+func optionalID[V any](ctx context.Context, l *dataloadgen.Loader[string, *V], id *string) (*V, error) {
+	if id == nil || *id == "" {
+		return nil, nil
+	}
+	return l.Load(ctx, *id)
+}
