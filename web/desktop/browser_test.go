@@ -1,7 +1,6 @@
 package desktop_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"net/http"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -32,31 +30,13 @@ import (
 // (e2e/run.mjs, driven by playwright-core) against a real agentdesk on
 // loopback, with an in-process SMTP server (the reset code is read from the
 // mail) and a local OpenID provider (Microsoft Teams and SSO). Screenshots
-// of every screen land in e2e/artifacts/ (AGENTDESK_E2E_ARTIFACTS
-// elsewhere).
+// of every screen land in web/desktop/test-artefacts/
+// ($AGENTDESK_TEST_ARTEFACTS/desktop when set).
 //
-// It needs /usr/bin/chromium (AGENTDESK_CHROMIUM elsewhere), node and
-// web/desktop/node_modules (`npm ci`); without them it skips, unless
-// AGENTDESK_BROWSER_TESTS=1 (CI), which turns the skip into a failure.
+// testserver.Chromium skips it without Chromium, node or
+// web/desktop/node_modules (`npm ci`), unless AGENTDESK_BROWSER_TESTS=1 (CI).
 func TestDesktopInBrowser(t *testing.T) {
-	chromium := envOr("AGENTDESK_CHROMIUM", "/usr/bin/chromium")
-	missing := func(what string) {
-		msg := what + ": the browser tests need Debian's chromium, node and `npm ci` in web/desktop"
-		if os.Getenv("AGENTDESK_BROWSER_TESTS") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("no Chromium at " + chromium)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("no node on PATH")
-	}
-	if _, err := os.Stat("node_modules/playwright-core"); err != nil {
-		missing("web/desktop/node_modules/playwright-core is missing")
-	}
+	chromium := testserver.Chromium(t, ".")
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -132,53 +112,20 @@ func TestDesktopInBrowser(t *testing.T) {
 	})
 	ctl := startHTTP(t, control)
 
-	artifacts := envOr("AGENTDESK_E2E_ARTIFACTS", filepath.Join("e2e", "artifacts"))
-	// Only this run's screenshots.
-	if err := os.RemoveAll(artifacts); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	artifacts := testserver.ArtefactDir(t, ".", "desktop")
 	cfg := oidc.Config()
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "e2e/run.mjs")
-	cmd.Env = append(os.Environ(),
-		"AGENTDESK_URL="+publicURL,
-		"AGENTDESK_ADMIN_EMAIL="+testserver.AdminEmail,
-		"AGENTDESK_ADMIN_PASSWORD="+testserver.AdminPassword,
-		"CONTROL_URL="+ctl,
-		"OIDC_ISSUER="+cfg.Issuer,
-		"OIDC_CLIENT_ID="+cfg.ClientID,
-		"OIDC_CLIENT_SECRET="+cfg.ClientSecret,
-		"CHROMIUM="+chromium,
-		"ARTIFACTS="+artifacts,
-		"E2E_ONLY="+os.Getenv("AGENTDESK_E2E_ONLY"),
-	)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(out)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		t.Log(sc.Text())
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("the browser scenarios failed (%v); screenshots in %s", err, artifacts)
-	}
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
+	testserver.RunNode(t, ".", "e2e/run.mjs", []string{
+		"AGENTDESK_URL=" + publicURL,
+		"AGENTDESK_ADMIN_EMAIL=" + testserver.AdminEmail,
+		"AGENTDESK_ADMIN_PASSWORD=" + testserver.AdminPassword,
+		"CONTROL_URL=" + ctl,
+		"OIDC_ISSUER=" + cfg.Issuer,
+		"OIDC_CLIENT_ID=" + cfg.ClientID,
+		"OIDC_CLIENT_SECRET=" + cfg.ClientSecret,
+		"CHROMIUM=" + chromium,
+		"ARTIFACTS=" + artifacts,
+		"E2E_ONLY=" + os.Getenv("AGENTDESK_E2E_ONLY"),
+	}, 15*time.Minute)
 }
 
 func startHTTP(t *testing.T, h http.Handler) string {

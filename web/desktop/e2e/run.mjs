@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 const env = process.env;
 const BASE = env.AGENTDESK_URL;
 const CONTROL = env.CONTROL_URL;
-const ARTIFACTS = env.ARTIFACTS || 'e2e/artifacts';
+const ARTIFACTS = env.ARTIFACTS || 'test-artefacts';
 mkdirSync(ARTIFACTS, { recursive: true });
 const allowedOrigins = new Set([new URL(BASE).origin, new URL(env.OIDC_ISSUER).origin]);
 const PASSWORD = 'a long agent passphrase 7';
