@@ -184,6 +184,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		HashPassword:  hasher.Hash,
 		CheckPassword: signin.CheckNewPasswordFor,
 		Rand:          cfg.Rand,
+		Invitations:   signIn,
 	}
 	if err := bootstrapAdmin(ctx, db.Client, hasher, cfg); err != nil {
 		return fail(err)

@@ -9182,6 +9182,7 @@ type PasswordResetCodeMutation struct {
 	attempts_left    *int
 	addattempts_left *int
 	consumed_at      *time.Time
+	invitation       *bool
 	clearedFields    map[string]struct{}
 	user             *string
 	cleareduser      bool
@@ -9592,6 +9593,42 @@ func (m *PasswordResetCodeMutation) ResetConsumedAt() {
 	delete(m.clearedFields, passwordresetcode.FieldConsumedAt)
 }
 
+// SetInvitation sets the "invitation" field.
+func (m *PasswordResetCodeMutation) SetInvitation(b bool) {
+	m.invitation = &b
+}
+
+// Invitation returns the value of the "invitation" field in the mutation.
+func (m *PasswordResetCodeMutation) Invitation() (r bool, exists bool) {
+	v := m.invitation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitation returns the old "invitation" field's value of the PasswordResetCode entity.
+// If the PasswordResetCode object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PasswordResetCodeMutation) OldInvitation(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitation: %w", err)
+	}
+	return oldValue.Invitation, nil
+}
+
+// ResetInvitation resets all changes to the "invitation" field.
+func (m *PasswordResetCodeMutation) ResetInvitation() {
+	m.invitation = nil
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *PasswordResetCodeMutation) ClearUser() {
 	m.cleareduser = true
@@ -9653,7 +9690,7 @@ func (m *PasswordResetCodeMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PasswordResetCodeMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.user != nil {
 		fields = append(fields, passwordresetcode.FieldUserID)
 	}
@@ -9674,6 +9711,9 @@ func (m *PasswordResetCodeMutation) Fields() []string {
 	}
 	if m.consumed_at != nil {
 		fields = append(fields, passwordresetcode.FieldConsumedAt)
+	}
+	if m.invitation != nil {
+		fields = append(fields, passwordresetcode.FieldInvitation)
 	}
 	return fields
 }
@@ -9697,6 +9737,8 @@ func (m *PasswordResetCodeMutation) Field(name string) (ent.Value, bool) {
 		return m.AttemptsLeft()
 	case passwordresetcode.FieldConsumedAt:
 		return m.ConsumedAt()
+	case passwordresetcode.FieldInvitation:
+		return m.Invitation()
 	}
 	return nil, false
 }
@@ -9720,6 +9762,8 @@ func (m *PasswordResetCodeMutation) OldField(ctx context.Context, name string) (
 		return m.OldAttemptsLeft(ctx)
 	case passwordresetcode.FieldConsumedAt:
 		return m.OldConsumedAt(ctx)
+	case passwordresetcode.FieldInvitation:
+		return m.OldInvitation(ctx)
 	}
 	return nil, fmt.Errorf("unknown PasswordResetCode field %s", name)
 }
@@ -9777,6 +9821,13 @@ func (m *PasswordResetCodeMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetConsumedAt(v)
+		return nil
+	case passwordresetcode.FieldInvitation:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitation(v)
 		return nil
 	}
 	return fmt.Errorf("unknown PasswordResetCode field %s", name)
@@ -9877,6 +9928,9 @@ func (m *PasswordResetCodeMutation) ResetField(name string) error {
 		return nil
 	case passwordresetcode.FieldConsumedAt:
 		m.ResetConsumedAt()
+		return nil
+	case passwordresetcode.FieldInvitation:
+		m.ResetInvitation()
 		return nil
 	}
 	return fmt.Errorf("unknown PasswordResetCode field %s", name)

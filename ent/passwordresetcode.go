@@ -32,6 +32,8 @@ type PasswordResetCode struct {
 	AttemptsLeft int `json:"attempts_left,omitempty"`
 	// ConsumedAt holds the value of the "consumed_at" field.
 	ConsumedAt *time.Time `json:"consumed_at,omitempty"`
+	// Invitation holds the value of the "invitation" field.
+	Invitation bool `json:"invitation,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PasswordResetCodeQuery when eager-loading is set.
 	Edges        PasswordResetCodeEdges `json:"edges"`
@@ -63,6 +65,8 @@ func (*PasswordResetCode) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case passwordresetcode.FieldInvitation:
+			values[i] = new(sql.NullBool)
 		case passwordresetcode.FieldAttemptsLeft:
 			values[i] = new(sql.NullInt64)
 		case passwordresetcode.FieldID, passwordresetcode.FieldUserID, passwordresetcode.FieldEmailMAC, passwordresetcode.FieldCodeMAC:
@@ -134,6 +138,12 @@ func (_m *PasswordResetCode) assignValues(columns []string, values []any) error 
 				_m.ConsumedAt = new(time.Time)
 				*_m.ConsumedAt = value.Time
 			}
+		case passwordresetcode.FieldInvitation:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field invitation", values[i])
+			} else if value.Valid {
+				_m.Invitation = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -197,6 +207,9 @@ func (_m *PasswordResetCode) String() string {
 		builder.WriteString("consumed_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("invitation=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Invitation))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -82,6 +82,20 @@ func (_c *PasswordResetCodeCreate) SetNillableConsumedAt(v *time.Time) *Password
 	return _c
 }
 
+// SetInvitation sets the "invitation" field.
+func (_c *PasswordResetCodeCreate) SetInvitation(v bool) *PasswordResetCodeCreate {
+	_c.mutation.SetInvitation(v)
+	return _c
+}
+
+// SetNillableInvitation sets the "invitation" field if the given value is not nil.
+func (_c *PasswordResetCodeCreate) SetNillableInvitation(v *bool) *PasswordResetCodeCreate {
+	if v != nil {
+		_c.SetInvitation(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *PasswordResetCodeCreate) SetID(v string) *PasswordResetCodeCreate {
 	_c.mutation.SetID(v)
@@ -136,6 +150,10 @@ func (_c *PasswordResetCodeCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *PasswordResetCodeCreate) defaults() {
+	if _, ok := _c.mutation.Invitation(); !ok {
+		v := passwordresetcode.DefaultInvitation
+		_c.mutation.SetInvitation(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		v := passwordresetcode.DefaultID()
 		_c.mutation.SetID(v)
@@ -168,6 +186,9 @@ func (_c *PasswordResetCodeCreate) check() error {
 	}
 	if _, ok := _c.mutation.AttemptsLeft(); !ok {
 		return &ValidationError{Name: "attempts_left", err: errors.New(`ent: missing required field "PasswordResetCode.attempts_left"`)}
+	}
+	if _, ok := _c.mutation.Invitation(); !ok {
+		return &ValidationError{Name: "invitation", err: errors.New(`ent: missing required field "PasswordResetCode.invitation"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := passwordresetcode.IDValidator(v); err != nil {
@@ -233,6 +254,10 @@ func (_c *PasswordResetCodeCreate) createSpec() (*PasswordResetCode, *sqlgraph.C
 	if value, ok := _c.mutation.ConsumedAt(); ok {
 		_spec.SetField(passwordresetcode.FieldConsumedAt, field.TypeTime, value)
 		_node.ConsumedAt = &value
+	}
+	if value, ok := _c.mutation.Invitation(); ok {
+		_spec.SetField(passwordresetcode.FieldInvitation, field.TypeBool, value)
+		_node.Invitation = value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -370,6 +395,9 @@ func (u *PasswordResetCodeUpsertOne) UpdateNewValues() *PasswordResetCodeUpsertO
 		}
 		if _, exists := u.create.mutation.ExpiresAt(); exists {
 			s.SetIgnore(passwordresetcode.FieldExpiresAt)
+		}
+		if _, exists := u.create.mutation.Invitation(); exists {
+			s.SetIgnore(passwordresetcode.FieldInvitation)
 		}
 	}))
 	return u
@@ -641,6 +669,9 @@ func (u *PasswordResetCodeUpsertBulk) UpdateNewValues() *PasswordResetCodeUpsert
 			}
 			if _, exists := b.mutation.ExpiresAt(); exists {
 				s.SetIgnore(passwordresetcode.FieldExpiresAt)
+			}
+			if _, exists := b.mutation.Invitation(); exists {
+				s.SetIgnore(passwordresetcode.FieldInvitation)
 			}
 		}
 	}))

@@ -730,6 +730,10 @@ func init() {
 	passwordresetcodeDescCodeMAC := passwordresetcodeFields[2].Descriptor()
 	// passwordresetcode.CodeMACValidator is a validator for the "code_mac" field. It is called by the builders before save.
 	passwordresetcode.CodeMACValidator = passwordresetcodeDescCodeMAC.Validators[0].(func(string) error)
+	// passwordresetcodeDescInvitation is the schema descriptor for invitation field.
+	passwordresetcodeDescInvitation := passwordresetcodeFields[7].Descriptor()
+	// passwordresetcode.DefaultInvitation holds the default value on creation for the invitation field.
+	passwordresetcode.DefaultInvitation = passwordresetcodeDescInvitation.Default.(bool)
 	// passwordresetcodeDescID is the schema descriptor for id field.
 	passwordresetcodeDescID := passwordresetcodeMixinFields0[0].Descriptor()
 	// passwordresetcode.DefaultID holds the default value on creation for the id field.

@@ -111,6 +111,29 @@ func (ec *executionContext) fieldContext_ApplyResult_dryRun(_ context.Context, f
 	return graphql.NewScalarFieldContext("ApplyResult", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ApplyResult_invited(ctx context.Context, field graphql.CollectedField, obj *provision.ApplyResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyResult_invited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Invited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyResult_invited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplyResult", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *provision.Change) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -726,6 +749,11 @@ func (ec *executionContext) _ApplyResult(ctx context.Context, sel ast.SelectionS
 			}
 		case "dryRun":
 			out.Values[i] = ec._ApplyResult_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "invited":
+			out.Values[i] = ec._ApplyResult_invited(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

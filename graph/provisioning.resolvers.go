@@ -11,6 +11,6 @@ import (
 	"github.com/agentdesk/agentdesk/internal/provision"
 )
 
-func (r *mutationResolver) ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool) (*provision.ApplyResult, error) {
-	return r.Provision.ApplyTenant(ctx, spec, dryRun != nil && *dryRun)
+func (r *mutationResolver) ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool) (*provision.ApplyResult, error) {
+	return r.Provision.ApplyTenant(ctx, spec, provision.Options{DryRun: isSet(dryRun), Invite: isSet(invite)})
 }

@@ -99,6 +99,7 @@ type ComplexityRoot struct {
 	ApplyResult struct {
 		Changes func(childComplexity int) int
 		DryRun  func(childComplexity int) int
+		Invited func(childComplexity int) int
 		Tenant  func(childComplexity int) int
 	}
 
@@ -247,6 +248,7 @@ type ComplexityRoot struct {
 		DryRun    func(childComplexity int) int
 		Errors    func(childComplexity int) int
 		Failed    func(childComplexity int) int
+		Invited   func(childComplexity int) int
 		Unchanged func(childComplexity int) int
 		Updated   func(childComplexity int) int
 	}
@@ -260,9 +262,14 @@ type ComplexityRoot struct {
 		UpdatedAt     func(childComplexity int) int
 	}
 
+	Invitation struct {
+		ExpiresAt func(childComplexity int) int
+		SentAt    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddTeamMembers              func(childComplexity int, teamID string, userIds []string) int
-		ApplyTenant                 func(childComplexity int, spec provision.TenantSpecInput, dryRun *bool) int
+		ApplyTenant                 func(childComplexity int, spec provision.TenantSpecInput, dryRun *bool, invite *bool) int
 		CancelTeamsAuthentication   func(childComplexity int, state string) int
 		CompleteSsoSignIn           func(childComplexity int, state string, code string) int
 		CompleteTeamsAuthentication func(childComplexity int, state string, code string) int
@@ -283,11 +290,12 @@ type ComplexityRoot struct {
 		DeleteTenant                func(childComplexity int, id string) int
 		EndSession                  func(childComplexity int) int
 		ForceSignOut                func(childComplexity int, sessionID string, reason string) int
-		ImportUsers                 func(childComplexity int, tenantID string, csv string, dryRun *bool) int
+		ImportUsers                 func(childComplexity int, tenantID string, csv string, dryRun *bool, invite *bool) int
 		RecordInteraction           func(childComplexity int, input desktop.RecordInteractionInput) int
 		RemoveActivityPageArtwork   func(childComplexity int, tenantID string) int
 		RemoveTeamMembers           func(childComplexity int, teamID string, userIds []string) int
 		RequestPasswordReset        func(childComplexity int, email string) int
+		ResendInvitation            func(childComplexity int, userID string) int
 		ResetPassword               func(childComplexity int, email string, code string, newPassword string) int
 		ResolveBanner               func(childComplexity int, id string) int
 		RevokeAPIToken              func(childComplexity int, id string) int
@@ -489,6 +497,7 @@ type ComplexityRoot struct {
 		Email                func(childComplexity int) int
 		HasPassword          func(childComplexity int) int
 		ID                   func(childComplexity int) int
+		Invitation           func(childComplexity int) int
 		Name                 func(childComplexity int) int
 		Role                 func(childComplexity int) int
 		SkillProfile         func(childComplexity int) int
@@ -711,6 +720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplyResult.DryRun(childComplexity), true
+	case "ApplyResult.invited":
+		if e.ComplexityRoot.ApplyResult.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyResult.Invited(childComplexity), true
 	case "ApplyResult.tenant":
 		if e.ComplexityRoot.ApplyResult.Tenant == nil {
 			break
@@ -1242,6 +1257,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportResult.Failed(childComplexity), true
+	case "ImportResult.invited":
+		if e.ComplexityRoot.ImportResult.Invited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Invited(childComplexity), true
 	case "ImportResult.unchanged":
 		if e.ComplexityRoot.ImportResult.Unchanged == nil {
 			break
@@ -1292,6 +1313,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Interaction.UpdatedAt(childComplexity), true
 
+	case "Invitation.expiresAt":
+		if e.ComplexityRoot.Invitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.ExpiresAt(childComplexity), true
+	case "Invitation.sentAt":
+		if e.ComplexityRoot.Invitation.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invitation.SentAt(childComplexity), true
+
 	case "Mutation.addTeamMembers":
 		if e.ComplexityRoot.Mutation.AddTeamMembers == nil {
 			break
@@ -1313,7 +1347,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(provision.TenantSpecInput), args["dryRun"].(*bool)), true
+		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(provision.TenantSpecInput), args["dryRun"].(*bool), args["invite"].(*bool)), true
 	case "Mutation.cancelTeamsAuthentication":
 		if e.ComplexityRoot.Mutation.CancelTeamsAuthentication == nil {
 			break
@@ -1539,7 +1573,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ImportUsers(childComplexity, args["tenantId"].(string), args["csv"].(string), args["dryRun"].(*bool)), true
+		return e.ComplexityRoot.Mutation.ImportUsers(childComplexity, args["tenantId"].(string), args["csv"].(string), args["dryRun"].(*bool), args["invite"].(*bool)), true
 	case "Mutation.recordInteraction":
 		if e.ComplexityRoot.Mutation.RecordInteraction == nil {
 			break
@@ -1584,6 +1618,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestPasswordReset(childComplexity, args["email"].(string)), true
+	case "Mutation.resendInvitation":
+		if e.ComplexityRoot.Mutation.ResendInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resendInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResendInvitation(childComplexity, args["userId"].(string)), true
 	case "Mutation.resetPassword":
 		if e.ComplexityRoot.Mutation.ResetPassword == nil {
 			break
@@ -2607,6 +2652,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.invitation":
+		if e.ComplexityRoot.User.Invitation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Invitation(childComplexity), true
 	case "User.name":
 		if e.ComplexityRoot.User.Name == nil {
 			break
@@ -2951,6 +3002,8 @@ func (ec *executionContext) childFields_ApplyResult(ctx context.Context, field g
 		return ec.fieldContext_ApplyResult_changes(ctx, field)
 	case "dryRun":
 		return ec.fieldContext_ApplyResult_dryRun(ctx, field)
+	case "invited":
+		return ec.fieldContext_ApplyResult_invited(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApplyResult", field.Name)
 }
@@ -3245,6 +3298,8 @@ func (ec *executionContext) childFields_ImportResult(ctx context.Context, field 
 		return ec.fieldContext_ImportResult_unchanged(ctx, field)
 	case "failed":
 		return ec.fieldContext_ImportResult_failed(ctx, field)
+	case "invited":
+		return ec.fieldContext_ImportResult_invited(ctx, field)
 	case "errors":
 		return ec.fieldContext_ImportResult_errors(ctx, field)
 	case "dryRun":
@@ -3269,6 +3324,16 @@ func (ec *executionContext) childFields_Interaction(ctx context.Context, field g
 		return ec.fieldContext_Interaction_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Interaction", field.Name)
+}
+
+func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sentAt":
+		return ec.fieldContext_Invitation_sentAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Invitation_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3589,6 +3654,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_teamsAuthStatus(ctx, field)
 	case "hasPassword":
 		return ec.fieldContext_User_hasPassword(ctx, field)
+	case "invitation":
+		return ec.fieldContext_User_invitation(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "updatedAt":

@@ -47,7 +47,7 @@ type MutationResolver interface {
 	CreateDialPlan(ctx context.Context, input admin.CreateDialPlanInput) (*ent.DialPlan, error)
 	UpdateDialPlan(ctx context.Context, id string, input admin.UpdateDialPlanInput) (*ent.DialPlan, error)
 	DeleteDialPlan(ctx context.Context, id string) (bool, error)
-	ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool) (*provision.ApplyResult, error)
+	ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool) (*provision.ApplyResult, error)
 	ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error)
 	SignIn(ctx context.Context, email string, password string) (*signin.AuthPayload, error)
 	CompleteSsoSignIn(ctx context.Context, state string, code string) (*signin.AuthPayload, error)
@@ -68,7 +68,8 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input admin.CreateUserInput) (*ent.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*ent.User, error)
 	DeactivateUser(ctx context.Context, id string) (*ent.User, error)
-	ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error)
+	ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool, invite *bool) (*model.ImportResult, error)
+	ResendInvitation(ctx context.Context, userID string) (*ent.User, error)
 }
 type QueryResolver interface {
 	APITokens(ctx context.Context, tenantID string, first *int, after *string) (*model.APITokenConnection, error)
@@ -144,6 +145,14 @@ func (ec *executionContext) field_Mutation_applyTenant_args(ctx context.Context,
 		return nil, err
 	}
 	args["dryRun"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "invite",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invite"] = arg2
 	return args, nil
 }
 
@@ -464,6 +473,14 @@ func (ec *executionContext) field_Mutation_importUsers_args(ctx context.Context,
 		return nil, err
 	}
 	args["dryRun"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "invite",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invite"] = arg3
 	return args, nil
 }
 
@@ -528,6 +545,20 @@ func (ec *executionContext) field_Mutation_requestPasswordReset_args(ctx context
 		return nil, err
 	}
 	args["email"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resendInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
 	return args, nil
 }
 
@@ -2251,7 +2282,7 @@ func (ec *executionContext) _Mutation_applyTenant(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(provision.TenantSpecInput), fc.Args["dryRun"].(*bool))
+			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(provision.TenantSpecInput), fc.Args["dryRun"].(*bool), fc.Args["invite"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *provision.ApplyResult) graphql.Marshaler {
@@ -3154,7 +3185,7 @@ func (ec *executionContext) _Mutation_importUsers(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportUsers(ctx, fc.Args["tenantId"].(string), fc.Args["csv"].(string), fc.Args["dryRun"].(*bool))
+			return ec.Resolvers.Mutation().ImportUsers(ctx, fc.Args["tenantId"].(string), fc.Args["csv"].(string), fc.Args["dryRun"].(*bool), fc.Args["invite"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
@@ -3182,6 +3213,50 @@ func (ec *executionContext) fieldContext_Mutation_importUsers(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_importUsers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resendInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resendInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResendInvitation(ctx, fc.Args["userId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resendInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resendInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4705,6 +4780,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "importUsers":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_importUsers(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resendInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resendInvitation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

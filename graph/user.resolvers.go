@@ -11,6 +11,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
+	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -26,12 +28,16 @@ func (r *mutationResolver) DeactivateUser(ctx context.Context, id string) (*ent.
 	return r.Admin.DeactivateUser(ctx, id)
 }
 
-func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool) (*model.ImportResult, error) {
-	res, err := r.Provision.ImportUsers(ctx, tenantID, csv, dryRun != nil && *dryRun)
+func (r *mutationResolver) ImportUsers(ctx context.Context, tenantID string, csv string, dryRun *bool, invite *bool) (*model.ImportResult, error) {
+	res, err := r.Provision.ImportUsers(ctx, tenantID, csv, provision.Options{DryRun: isSet(dryRun), Invite: isSet(invite)})
 	if err != nil {
 		return nil, err
 	}
 	return importResult(res), nil
+}
+
+func (r *mutationResolver) ResendInvitation(ctx context.Context, userID string) (*ent.User, error) {
+	return r.Admin.ResendInvitation(ctx, userID)
 }
 
 func (r *queryResolver) User(ctx context.Context, id string) (*ent.User, error) {
@@ -61,6 +67,10 @@ func (r *userResolver) SkillProfile(ctx context.Context, obj *ent.User) (*ent.Sk
 
 func (r *userResolver) HasPassword(ctx context.Context, obj *ent.User) (bool, error) {
 	return obj.PasswordHash != nil, nil
+}
+
+func (r *userResolver) Invitation(ctx context.Context, obj *ent.User) (*signin.Invitation, error) {
+	return pendingInvitation(ctx, r.Admin, obj)
 }
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }

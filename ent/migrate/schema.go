@@ -421,6 +421,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime},
 		{Name: "attempts_left", Type: field.TypeInt},
 		{Name: "consumed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "invitation", Type: field.TypeBool, Default: false},
 		{Name: "user_id", Type: field.TypeString, Nullable: true, Size: 40},
 	}
 	// PasswordResetCodesTable holds the schema information for the "password_reset_codes" table.
@@ -431,7 +432,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "password_reset_codes_users_user",
-				Columns:    []*schema.Column{PasswordResetCodesColumns[7]},
+				Columns:    []*schema.Column{PasswordResetCodesColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
 			},
@@ -448,9 +449,9 @@ var (
 				Columns: []*schema.Column{PasswordResetCodesColumns[4]},
 			},
 			{
-				Name:    "passwordresetcode_user_id",
+				Name:    "passwordresetcode_user_id_invitation_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{PasswordResetCodesColumns[7]},
+				Columns: []*schema.Column{PasswordResetCodesColumns[8], PasswordResetCodesColumns[7], PasswordResetCodesColumns[3]},
 			},
 		},
 	}

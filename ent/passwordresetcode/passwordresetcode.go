@@ -26,6 +26,8 @@ const (
 	FieldAttemptsLeft = "attempts_left"
 	// FieldConsumedAt holds the string denoting the consumed_at field in the database.
 	FieldConsumedAt = "consumed_at"
+	// FieldInvitation holds the string denoting the invitation field in the database.
+	FieldInvitation = "invitation"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the passwordresetcode in the database.
@@ -49,6 +51,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldAttemptsLeft,
 	FieldConsumedAt,
+	FieldInvitation,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -66,6 +69,8 @@ var (
 	EmailMACValidator func(string) error
 	// CodeMACValidator is a validator for the "code_mac" field. It is called by the builders before save.
 	CodeMACValidator func(string) error
+	// DefaultInvitation holds the default value on creation for the "invitation" field.
+	DefaultInvitation bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() string
 	// IDValidator is a validator for the "id" field. It is called by the builders before save.
@@ -113,6 +118,11 @@ func ByAttemptsLeft(opts ...sql.OrderTermOption) OrderOption {
 // ByConsumedAt orders the results by the consumed_at field.
 func ByConsumedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldConsumedAt, opts...).ToFunc()
+}
+
+// ByInvitation orders the results by the invitation field.
+func ByInvitation(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitation, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

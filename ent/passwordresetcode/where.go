@@ -100,6 +100,11 @@ func ConsumedAt(v time.Time) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldEQ(FieldConsumedAt, v))
 }
 
+// Invitation applies equality check predicate on the "invitation" field. It's identical to InvitationEQ.
+func Invitation(v bool) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldEQ(FieldInvitation, v))
+}
+
 // UserIDEQ applies the EQ predicate on the "user_id" field.
 func UserIDEQ(v string) predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldEQ(FieldUserID, v))
@@ -473,6 +478,16 @@ func ConsumedAtIsNil() predicate.PasswordResetCode {
 // ConsumedAtNotNil applies the NotNil predicate on the "consumed_at" field.
 func ConsumedAtNotNil() predicate.PasswordResetCode {
 	return predicate.PasswordResetCode(sql.FieldNotNull(FieldConsumedAt))
+}
+
+// InvitationEQ applies the EQ predicate on the "invitation" field.
+func InvitationEQ(v bool) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldEQ(FieldInvitation, v))
+}
+
+// InvitationNEQ applies the NEQ predicate on the "invitation" field.
+func InvitationNEQ(v bool) predicate.PasswordResetCode {
+	return predicate.PasswordResetCode(sql.FieldNEQ(FieldInvitation, v))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

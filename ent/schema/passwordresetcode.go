@@ -37,6 +37,12 @@ func (PasswordResetCode) Fields() []ent.Field {
 		field.Int("attempts_left"),
 		// Set when used, or when a newer request voids it.
 		field.Time("consumed_at").Optional().Nillable(),
+		// An invitation: the code an admin's createUser, importUsers or
+		// applyTenant (invite: true) or resendInvitation mailed to a new
+		// user to set a first password, valid for days instead of minutes.
+		// It is used like a reset code (resetPassword); the flag tells the
+		// user's pending invitation from its reset requests.
+		field.Bool("invitation").Default(false).Immutable(),
 	}
 }
 
@@ -55,7 +61,8 @@ func (PasswordResetCode) Indexes() []ent.Index {
 		index.Fields("email_mac", "created_at"),
 		// The periodic clean-up deletes long-expired requests.
 		index.Fields("expires_at"),
-		// Deleting a user cascades to its codes.
-		index.Fields("user_id"),
+		// Deleting a user cascades to its codes; a user's invitation and the
+		// station-login diagnostics read its latest invitation.
+		index.Fields("user_id", "invitation", "created_at"),
 	}
 }

@@ -116,6 +116,8 @@ type ImportResult struct {
 	Unchanged int `json:"unchanged"`
 	// Rows with at least one error; when not 0, nothing was written.
 	Failed int `json:"failed"`
+	// Created users mailed an invitation (invite: true); 0 on a dry run.
+	Invited int `json:"invited"`
 	// In row order; at most 1,000 (failed counts every failed row).
 	Errors []*ImportError `json:"errors"`
 	DryRun bool           `json:"dryRun"`

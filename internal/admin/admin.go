@@ -33,6 +33,9 @@ type Service struct {
 	CheckPassword func(password, email string) error
 	// Rand is the randomness of new API tokens (crypto/rand when nil).
 	Rand io.Reader
+	// Invitations mails invitations (invite: true, resendInvitation); nil
+	// where there is no mail, which refuses them.
+	Invitations Inviter
 }
 
 // Event is the audit record of one change.

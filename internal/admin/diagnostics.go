@@ -28,6 +28,7 @@ type DiagnosticCheck struct {
 // The names of the checks, stable for scripts.
 const (
 	CheckActive               = "active"
+	CheckCanSignIn            = "canSignIn"
 	CheckContactCenterEnabled = "contactCenterEnabled"
 	CheckAgentProfile         = "agentProfile"
 	CheckStationTypes         = "stationTypes"
@@ -69,6 +70,11 @@ func (s *Service) StationLoginDiagnostics(ctx context.Context, userID string) ([
 	} else {
 		add(CheckActive, false, "The user is deactivated and cannot sign in; reactivate it with updateUser.")
 	}
+	ok, msg, err := s.canSignIn(ctx, u, t)
+	if err != nil {
+		return nil, err
+	}
+	add(CheckCanSignIn, ok, "%s", msg)
 	if u.ContactCenterEnabled {
 		add(CheckContactCenterEnabled, true, "The user is enabled for the contact center.")
 	} else {
@@ -92,7 +98,7 @@ func (s *Service) StationLoginDiagnostics(ctx context.Context, userID string) ([
 		}
 	}
 
-	ok, msg, err := s.checkDefaultDialNumber(ctx, u, t, profile)
+	ok, msg, err = s.checkDefaultDialNumber(ctx, u, t, profile)
 	if err != nil {
 		return nil, err
 	}

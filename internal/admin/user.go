@@ -13,7 +13,7 @@ import (
 )
 
 // CreateUserInput is a new user. Without a password the user sets one
-// through the reset flow.
+// through the reset flow, or with the code of an invitation (Invite).
 type CreateUserInput struct {
 	// TenantID is required except for a PLATFORM_ADMIN, who has none.
 	TenantID             *string
@@ -27,6 +27,9 @@ type CreateUserInput struct {
 	DefaultDialNumber    *string
 	DefaultExtension     *string
 	SkillProfileID       *string
+	// Invite mails the new user a code to set its password (WriteUserPlan);
+	// not with a password.
+	Invite *bool
 }
 
 // Clearable updates an optional setting: Set false keeps the stored value,
@@ -151,6 +154,10 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	if err := s.authorize(ctx, policy.UserWrite, tenantID); err != nil {
 		return nil, err
 	}
+	invite := in.Invite != nil && *in.Invite
+	if invite && in.Password != nil {
+		return nil, apperr.Invalid("invite", "A user given a password needs no invitation; leave out the password or invite.")
+	}
 	if tenantID == "" {
 		// Refused before the password is hashed; PlanUsers checks again.
 		s, _ := in.settings(NewUserDefaults())
@@ -194,14 +201,17 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 		if _, problem := plan.FirstProblem(); problem != nil {
 			return Event{}, problem
 		}
-		written, err := plan.Write(ctx, db, tenantID, s.Now())
+		written, invited, err := s.WriteUserPlan(ctx, db, tenantID, plan, invite)
 		if err != nil {
 			return Event{}, err
 		}
 		created = written[0].User
 		how := "without a password (set through the reset flow)"
-		if hash != nil {
+		switch {
+		case hash != nil:
 			how = "with a password"
+		case invited > 0:
+			how = "and invited to set a password"
 		}
 		return Event{TenantID: tenantID, Action: "createUser", TargetType: "User", TargetID: created.ID,
 			Summary: fmt.Sprintf("created %s %s %s", created.Role, created.Email, how)}, nil
@@ -209,6 +219,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*ent.User
 	if err != nil {
 		return nil, err
 	}
+	s.KickMail()
 	// Loaded in the transaction: its edges must be queried outside it.
 	return created.Unwrap(), nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/user"
@@ -42,7 +41,7 @@ type UserChange struct {
 	Ref func(i int) string
 }
 
-// UserPlan is a checked change of users, ready for Write.
+// UserPlan is a checked change of users, ready for WriteUserPlan.
 type UserPlan struct {
 	// Writes are the requests without problems, in request order; Request
 	// holds the index in the requests of each.
@@ -89,7 +88,8 @@ func NewUserDefaults() UserSettings {
 //  6. uniqueness: e-mail on the platform and default dial number in the
 //     tenant, within the change and against what is stored (CheckUnique).
 //
-// Every request's problems are collected; Write stores the rest.
+// Every request's problems are collected; Service.WriteUserPlan stores
+// the rest (step 7) and sends the invitations asked for.
 func PlanUsers(ctx context.Context, db *ent.Client, ch UserChange, reqs []UserRequest) (*UserPlan, error) {
 	ref := ch.Ref
 	if ref == nil {
@@ -194,11 +194,6 @@ func (ch UserChange) Settings(r UserRequest, base UserSettings) (UserSettings, [
 	}
 	s, ruleErrs := ch.Rules.Check(s)
 	return s, append(errs, ruleErrs...)
-}
-
-// Write stores the plan's users (WriteUsers) in the caller's transaction.
-func (p *UserPlan) Write(ctx context.Context, db *ent.Client, tenantID string, now time.Time) ([]WrittenUser, error) {
-	return WriteUsers(ctx, db, tenantID, now, p.Writes)
 }
 
 // asProblem is err as a caller's problem; errors that are not one (which

@@ -152,7 +152,7 @@ func Load(ctx context.Context, srv *agentdesk.Server) (Credentials, error) {
 	}
 	ctx = policy.WithViewer(ctx, &policy.Viewer{UserID: root.ID, Role: policy.PlatformAdmin})
 	spec := Spec()
-	applied, err := srv.Provision.ApplyTenant(ctx, spec, false)
+	applied, err := srv.Provision.ApplyTenant(ctx, spec, provision.Options{})
 	if err != nil {
 		return Credentials{}, fmt.Errorf("demo: apply the demo tenant: %w", err)
 	}

@@ -26,6 +26,24 @@ func PasswordResetCode(to, code string, validFor time.Duration) Message {
 	}
 }
 
+// Invitation welcomes a new user whom an admin created and gives the code
+// that sets its first password; org is the organisation's name ("" for a
+// platform admin).
+func Invitation(to, name, org, code string, validFor time.Duration) Message {
+	data := struct {
+		Name, Org, Email, Code, ValidFor string
+	}{name, org, to, code, humanDuration(validFor)}
+	if data.Org == "" {
+		data.Org = "agentdesk"
+	}
+	return Message{
+		To:      to,
+		Subject: "Welcome to agentdesk: choose your password",
+		Text:    render(inviteText, data),
+		HTML:    renderHTML(inviteHTML, data),
+	}
+}
+
 // PasswordChanged tells the account's owner that its password changed at at,
 // so that a change they did not make does not go unnoticed. The time is shown
 // in UTC: the message cannot know the reader's zone.
@@ -54,6 +72,25 @@ If you did not ask to reset your password, ignore this message: your password ha
 <p style="font-size:28px;font-weight:bold;letter-spacing:4px;margin:16px 0">{{.Code}}</p>
 <p>Enter this code in agentdesk to choose a new password. It is valid for {{.ValidFor}} and works once.</p>
 <p style="color:#555">If you did not ask to reset your password, ignore this message: your password has not changed. Never share this code; nobody at your company or at agentdesk will ask you for it.</p>`)))
+
+	inviteText = texttemplate.Must(texttemplate.New("invite").Parse(
+		`Hello {{.Name}},
+
+An administrator of {{.Org}} created an agentdesk account for you ({{.Email}}).
+
+Your code to choose your password is {{.Code}}
+
+In agentdesk, choose to set (reset) your password and enter your e-mail address, this code and your new password. The code is valid for {{.ValidFor}} and works once.
+
+Never share this code; nobody at your company or at agentdesk will ask you for it.
+`))
+	inviteHTML = htmltemplate.Must(htmltemplate.New("invite").Parse(htmlLayout(
+		`<p>Hello {{.Name}},</p>
+<p>An administrator of {{.Org}} created an agentdesk account for you ({{.Email}}).</p>
+<p>Your code to choose your password is</p>
+<p style="font-size:28px;font-weight:bold;letter-spacing:4px;margin:16px 0">{{.Code}}</p>
+<p>In agentdesk, choose to set (reset) your password and enter your e-mail address, this code and your new password. The code is valid for {{.ValidFor}} and works once.</p>
+<p style="color:#555">Never share this code; nobody at your company or at agentdesk will ask you for it.</p>`)))
 
 	changedText = texttemplate.Must(texttemplate.New("changed").Parse(
 		`The password of your agentdesk account was changed on {{.At}}.
@@ -96,10 +133,13 @@ func renderHTML(t *htmltemplate.Template, data any) string {
 	return b.String()
 }
 
-// humanDuration says how long a code stays valid in words: whole hours, else
-// minutes rounded, else seconds.
+// humanDuration says how long a code stays valid in words: whole days or
+// hours, else minutes rounded, else seconds.
 func humanDuration(d time.Duration) string {
+	const day = 24 * time.Hour
 	switch {
+	case d >= day && d%day == 0:
+		return plural(int(d/day), "day")
 	case d >= time.Hour && d%time.Hour == 0:
 		return plural(int(d/time.Hour), "hour")
 	case d >= time.Minute:

@@ -56,6 +56,8 @@ func TestHumanDuration(t *testing.T) {
 		2 * time.Hour:           "2 hours",
 		time.Hour + time.Minute: "61 minutes",
 		30 * time.Second:        "30 seconds",
+		7 * 24 * time.Hour:      "7 days",
+		25 * time.Hour:          "25 hours",
 	} {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)

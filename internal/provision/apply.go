@@ -129,6 +129,8 @@ type ApplyResult struct {
 	Tenant  *ent.Tenant
 	Changes []*Change
 	DryRun  bool
+	// Invited counts the users mailed an invitation (invite: true).
+	Invited int
 }
 
 // ApplyTenant creates or updates a whole tenant from spec in one
@@ -140,7 +142,8 @@ type ApplyResult struct {
 //
 // Creating a tenant needs tenant.create (platform admins); applying to an
 // existing one needs tenant.apply on it.
-func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, dryRun bool) (*ApplyResult, error) {
+func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, opt Options) (*ApplyResult, error) {
+	dryRun := opt.DryRun
 	// Refuse early, before taking the write lock; the transaction asks
 	// again, as the tenant may have come or gone in between.
 	if _, err := s.authorizeApply(ctx, s.Admin.DB, spec.Slug); err != nil {
@@ -149,7 +152,7 @@ func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, dryRun 
 	var out *ApplyResult
 	var tenantID string
 	err := s.inTx(ctx, func(tx *ent.Tx) (bool, admin.Event, error) {
-		a := &applier{ctx: ctx, db: tx.Client(), now: s.Admin.Now()}
+		a := &applier{ctx: ctx, db: tx.Client(), now: s.Admin.Now(), admin: s.Admin, invite: opt.Invite}
 		t, err := s.authorizeApply(ctx, a.db, spec.Slug)
 		if err != nil {
 			return false, admin.Event{}, err
@@ -158,7 +161,7 @@ func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, dryRun 
 			return false, admin.Event{}, err
 		}
 		tenantID = a.tenant.ID
-		out = &ApplyResult{Changes: a.changes, DryRun: dryRun}
+		out = &ApplyResult{Changes: a.changes, DryRun: dryRun, Invited: a.invited}
 		if out.Changes == nil {
 			out.Changes = []*Change{}
 		}
@@ -175,6 +178,9 @@ func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, dryRun 
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !dryRun {
+		s.Admin.KickMail()
 	}
 	// Read the tenant as committed; after a dry run, as it was (or nil).
 	t, err := s.Admin.DB.Tenant.Get(ctx, tenantID)
@@ -209,6 +215,9 @@ type applier struct {
 	ctx     context.Context
 	db      *ent.Client
 	now     time.Time
+	admin   *admin.Service
+	invite  bool
+	invited int
 	tenant  *ent.Tenant
 	changes []*Change
 	plans   map[string]*ent.DialPlan // by lower-case name
@@ -572,10 +581,11 @@ func (a *applier) users(spec TenantSpecInput) error {
 	if i, problem := plan.FirstProblem(); problem != nil {
 		return at(fmt.Sprintf("users[%d]", i), renameField(problem, fieldOf(problem), apiField(fieldOf(problem))))
 	}
-	written, err := plan.Write(a.ctx, a.db, a.tenant.ID, a.now)
+	written, invited, err := a.admin.WriteUserPlan(a.ctx, a.db, a.tenant.ID, plan, a.invite)
 	if err != nil {
 		return err
 	}
+	a.invited = invited
 	for _, w := range written {
 		switch w.Outcome {
 		case admin.Created:

@@ -34,7 +34,7 @@ func FuzzApplyTenantSpec(f *testing.F) {
 			return
 		}
 		before := svc.Admin.DB.Tenant.Query().CountX(ctx)
-		_, err := svc.ApplyTenant(ctx, spec, true)
+		_, err := svc.ApplyTenant(ctx, spec, Options{DryRun: true})
 		if err != nil {
 			if _, ok := apperr.As(err); !ok {
 				t.Fatalf("internal error for %s: %v", raw, err)

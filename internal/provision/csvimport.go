@@ -46,8 +46,10 @@ var columns = []string{colEmail, colName, colRole, colAgentProfile, colTeams, co
 // ImportReport is the report of an import.
 type ImportReport struct {
 	Created, Updated, Unchanged, Failed int
-	Errors                              []RowError
-	DryRun                              bool
+	// Invited counts the created users mailed an invitation.
+	Invited int
+	Errors  []RowError
+	DryRun  bool
 }
 
 // RowError is one problem of one row.
@@ -306,7 +308,8 @@ func parseBool(v string) (value, ok bool) {
 // ImportUsers creates and updates a tenant's users from CSV: in one
 // transaction, and only when no row has an error. A dry run reports the same
 // without keeping anything.
-func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun bool) (*ImportReport, error) {
+func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, opt Options) (*ImportReport, error) {
+	dryRun := opt.DryRun
 	if err := s.Admin.Policy.AuthorizeContext(ctx, policy.UserImport, tenantID); err != nil {
 		return nil, err
 	}
@@ -344,10 +347,11 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 			result.Failed, result.Errors = failedRows(errs)
 			return false, admin.Event{}, nil
 		}
-		written, err := plan.Write(ctx, db, t.ID, s.Admin.Now())
+		written, invited, err := s.Admin.WriteUserPlan(ctx, db, t.ID, plan, opt.Invite)
 		if err != nil {
 			return false, admin.Event{}, err
 		}
+		result.Invited = invited
 		for _, w := range written {
 			switch w.Outcome {
 			case admin.Created:
@@ -359,11 +363,14 @@ func (s *Service) ImportUsers(ctx context.Context, tenantID, text string, dryRun
 			}
 		}
 		return !dryRun, admin.Event{TenantID: t.ID, Action: "importUsers", TargetType: "Tenant", TargetID: t.ID,
-			Summary: fmt.Sprintf("imported %d rows: %d users created, %d updated, %d unchanged",
-				len(file.Rows), result.Created, result.Updated, result.Unchanged)}, nil
+			Summary: fmt.Sprintf("imported %d rows: %d users created, %d updated, %d unchanged, %d invited",
+				len(file.Rows), result.Created, result.Updated, result.Unchanged, result.Invited)}, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if !dryRun {
+		s.Admin.KickMail()
 	}
 	return result, nil
 }

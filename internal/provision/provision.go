@@ -19,6 +19,15 @@ type Service struct {
 	Admin *admin.Service
 }
 
+// Options are how an import or an apply runs.
+type Options struct {
+	// DryRun reports what the change would do and writes nothing.
+	DryRun bool
+	// Invite mails each user the change creates an invitation to set its
+	// password (admin.Service.WriteUserPlan); users of SSO tenants need none.
+	Invite bool
+}
+
 // inTx runs fn as one audited change (admin.Audited): a dry run, or a
 // change with errors, says not to commit and keeps nothing.
 func (s *Service) inTx(ctx context.Context, fn func(tx *ent.Tx) (commit bool, ev admin.Event, err error)) error {

@@ -71,7 +71,7 @@ func TestImportUsersAtTheRowLimit(t *testing.T) {
 	svc, ctx := newTestService(t)
 	tn := newTenant(t, svc, "bulk")
 	text := bulkCSV("bulk", MaxImportRows)
-	res, err := svc.ImportUsers(ctx, tn.ID, text, false)
+	res, err := svc.ImportUsers(ctx, tn.ID, text, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestImportUsersAtTheRowLimit(t *testing.T) {
 	if err != nil || n != MaxImportRows {
 		t.Fatalf("Sales has %d members (%v)", n, err)
 	}
-	again, err := svc.ImportUsers(ctx, tn.ID, text, false)
+	again, err := svc.ImportUsers(ctx, tn.ID, text, Options{})
 	if err != nil || again.Unchanged != MaxImportRows || again.Created+again.Updated != 0 {
 		t.Fatalf("second import = %+v, %v", again, err)
 	}
@@ -98,7 +98,7 @@ func BenchmarkImportUsers(b *testing.B) {
 		tn := newTenant(b, svc, slug)
 		text := bulkCSV(slug, MaxImportRows)
 		b.StartTimer()
-		res, err := svc.ImportUsers(ctx, tn.ID, text, false)
+		res, err := svc.ImportUsers(ctx, tn.ID, text, Options{})
 		if err != nil || res.Created != MaxImportRows {
 			b.Fatalf("import = %+v, %v", res, err)
 		}

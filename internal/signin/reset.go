@@ -132,7 +132,8 @@ func (s *Service) issueResetCode(ctx context.Context, email string) (mailed bool
 	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) error {
 		db := tx.Client()
 		recent, err := db.PasswordResetCode.Query().
-			Where(passwordresetcode.EmailMAC(emailMAC), passwordresetcode.CreatedAtGT(now.Add(-24*time.Hour))).
+			// Invitations an admin sent do not count against the user's requests.
+			Where(passwordresetcode.EmailMAC(emailMAC), passwordresetcode.Invitation(false), passwordresetcode.CreatedAtGT(now.Add(-24*time.Hour))).
 			All(ctx)
 		if err != nil {
 			return err
