@@ -205,7 +205,10 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 // RateLimit is requests per second and burst, per client address for
-// anonymous callers and per token for signed-in ones.
+// anonymous callers and per token for signed-in ones. The buckets live in
+// this process: with several instances behind a load balancer the
+// effective limit is per instance (N instances let a client reach N times
+// the rate); the shared sign-in throttles are what stop guessing.
 type RateLimit struct {
 	AnonymousPerSecond float64
 	AnonymousBurst     int
