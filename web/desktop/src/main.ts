@@ -16,6 +16,20 @@ function tooSmallMessage(): HTMLElement {
   return h('div', { class: 'too-small', role: 'alert' }, h('h1', {}, texts.tooSmall.title), h('p', {}, texts.tooSmall.body));
 }
 
+/**
+ * consoleStartedSso says whether the SSO flow coming back to /sso/callback was
+ * started by the admin console of this origin (it keeps { state, returnTo }
+ * under 'agentdesk.sso' in this tab), which completes it at '/' itself.
+ */
+function consoleStartedSso(params: URLSearchParams): boolean {
+  try {
+    const flow = JSON.parse(sessionStorage.getItem('agentdesk.sso') ?? 'null');
+    return flow?.returnTo === '/' && flow?.state === params.get('state');
+  } catch {
+    return false;
+  }
+}
+
 async function start(): Promise<void> {
   const root = document.getElementById('app')!;
   document.body.prepend(tooSmallMessage());
@@ -26,6 +40,10 @@ async function start(): Promise<void> {
   const fromPath = /^\/desktop\/([a-z0-9-]{2,40})$/.exec(path)?.[1];
   const isTeamsCallback = path === '/desktop/teams-callback';
   const isSsoCallback = path === '/sso/callback';
+  if (isSsoCallback && consoleStartedSso(params)) {
+    location.replace('/' + location.search);
+    return;
+  }
   const slug = (!isTeamsCallback && fromPath) || store.slug() || '';
   if (slug) store.setSlug(slug);
   const app = new App(root, slug);
