@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/graph"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -485,5 +488,54 @@ func TestMultipartBodyCaps(t *testing.T) {
 		if code, _ := codedError(t, raw); code == "INTERNAL" || c.tooLarge && code != "VALIDATION_ERROR" {
 			t.Errorf("%s: %s", c.name, raw)
 		}
+	}
+}
+
+// A schema-recovery tool guesses names and reads the validation messages.
+// Anonymous, every private root field, every private type and an unknown
+// argument of a public field answer exactly as a made-up name does, so
+// guessing finds nothing beyond the public operations.
+func TestSchemaRecoveryFindsNothing(t *testing.T) {
+	s, _ := hardenedServer(t)
+	full := graph.NewExecutableSchema(graph.Config{}).Schema()
+	answer := func(doc string) string {
+		status, raw := rawDo(t, s, "", doc, nil)
+		return fmt.Sprintf("%d %s", status, positions.ReplaceAllString(raw, ""))
+	}
+	public := map[string]bool{"signInOptions": true, "countries": true, "signIn": true, "completeSsoSignIn": true,
+		"requestPasswordReset": true, "resetPassword": true}
+	field := answer(`{ zzMadeUp }`)
+	typ := answer(`{ countries { isoCode ... on ZzMadeUp { __typename } } }`)
+	arg := answer(`{ countries(zzMadeUp: 1) { isoCode } }`)
+	n := 0
+	for _, root := range []struct {
+		op  string
+		def *ast.Definition
+	}{{"query", full.Query}, {"mutation", full.Mutation}, {"subscription", full.Subscription}} {
+		for _, f := range root.def.Fields {
+			if public[f.Name] || strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			n++
+			if got, want := answer(root.op+" { "+f.Name+" }"), answer(root.op+" { zzMadeUp }"); got != want {
+				t.Errorf("%s.%s answers %s; a made-up field %s", root.def.Name, f.Name, got, want)
+			}
+		}
+	}
+	publicTypes := map[string]bool{"Query": true, "Mutation": true, "SignInOptions": true, "AuthPayload": true, "User": true, "Country": true}
+	for name, def := range full.Types {
+		if def.BuiltIn || publicTypes[name] || def.Kind != ast.Object {
+			continue
+		}
+		n++
+		if got := answer(`{ countries { isoCode ... on ` + name + ` { __typename } } }`); got != typ {
+			t.Errorf("type %s answers %s; a made-up type %s", name, got, typ)
+		}
+	}
+	if got := answer(`{ countries(tenantId: "x") { isoCode } }`); got != arg {
+		t.Errorf("an argument that exists elsewhere answers %s; a made-up one %s", got, arg)
+	}
+	if !strings.Contains(field, matrixNotPublicMessage) || n < 50 {
+		t.Fatalf("%d names probed; a made-up field answers %s", n, field)
 	}
 }
