@@ -22,6 +22,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // The crash tests run the server in a child process (this test binary run
@@ -143,7 +144,7 @@ func dbState(t *testing.T, dbURL string) (users, tenants int) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
+	ctx := policy.System(context.Background(), "the crash tests count every row")
 	if db.Dialect == dialect.Postgres {
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 			var others int
@@ -221,6 +222,9 @@ func TestCrashDuringImportIsAllOrNothing(t *testing.T) {
 	}
 	c.kill()
 	usersBefore, tenantsBefore := dbState(t, db)
+	if usersBefore < 1 {
+		t.Fatalf("the database shows %d users before the crash, not even the platform admin: the counts read nothing", usersBefore)
+	}
 	const rows = 5000
 	csv := csvOf(rows, "crash.test")
 
@@ -300,6 +304,9 @@ func TestCrashDuringApplyTenantIsAllOrNothing(t *testing.T) {
 	c := startChild(t, db)
 	c.kill()
 	usersBefore, tenantsBefore := dbState(t, db)
+	if usersBefore < 1 {
+		t.Fatalf("the database shows %d users before the crash, not even the platform admin: the counts read nothing", usersBefore)
+	}
 
 	if store.IsPostgres(db) {
 		// On PostgreSQL the kill can be aimed: wait until the child's
