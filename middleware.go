@@ -160,7 +160,14 @@ func requestTimeout(d time.Duration) func(http.Handler) http.Handler {
 // against the address.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := signin.WithClient(r.Context(), signin.Client{Addr: s.trustedProxies.Of(r), UserAgent: r.UserAgent()})
+		c := signin.Client{Addr: s.trustedProxies.Of(r), UserAgent: r.UserAgent()}
+		trusted, err := s.TrustedNetworks.Contains(r.Context(), c.Addr)
+		if err != nil {
+			// The last networks read stay in use; nothing is refused for it.
+			s.log.Warn("reading the trusted networks failed", "request_id", graph.RequestID(r.Context()), "err", err)
+		}
+		c.Trusted = trusted
+		ctx := signin.WithClient(r.Context(), c)
 		if token, ok := bearer(r); ok {
 			v, err := s.SignIn.Authenticate(ctx, token)
 			if err != nil {
@@ -223,7 +230,9 @@ func DefaultRateLimit() RateLimit {
 }
 
 // rateLimit refuses requests past the caller's rate with TOO_MANY_ATTEMPTS
-// and retryAfterSeconds, before any work is done.
+// and retryAfterSeconds, before any work is done. Anonymous requests from a
+// tenant's trusted networks (an office behind one address) are not limited
+// per address; the limit per token holds once they have signed in.
 func rateLimit(cfg Config, next http.Handler) http.Handler {
 	rl := cfg.RateLimit
 	anonymous := ratelimit.New(rl.AnonymousPerSecond, rl.AnonymousBurst, 0, cfg.Now)
@@ -233,7 +242,12 @@ func rateLimit(cfg Config, next http.Handler) http.Handler {
 		var wait time.Duration
 		switch v := policy.ViewerFrom(r.Context()); {
 		case v == nil:
-			ok, wait = anonymous.Allow("ip:" + signin.ClientFrom(r.Context()).Addr)
+			c := signin.ClientFrom(r.Context())
+			if c.Trusted {
+				ok = true
+				break
+			}
+			ok, wait = anonymous.Allow("ip:" + c.Addr)
 		case v.IsAPIToken():
 			ok, wait = signedIn.Allow("token:" + v.APITokenID)
 		default:

@@ -21,6 +21,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/clientaddr"
 	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/mail"
+	"github.com/agentdesk/agentdesk/internal/oidcflow"
 	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/store"
@@ -84,6 +85,9 @@ type Config struct {
 	// RateLimit bounds requests per client address (anonymous) and per
 	// token (signed in).
 	RateLimit RateLimit
+	// TrustedNetworksTTL is how long the tenants' trusted networks are
+	// cached before they are read again (signin.DefaultTrustedNetworksTTL).
+	TrustedNetworksTTL time.Duration
 	// DesktopSweepInterval is how often idle desktop sessions are looked
 	// for (default desktop.DefaultSweepInterval); negative turns the
 	// background sweep off (tests that sweep by hand).
@@ -128,7 +132,10 @@ type Server struct {
 	// this process on SQLite, across processes on PostgreSQL.
 	Events     desktop.EventBroker
 	stopEvents func()
-	log        *slog.Logger
+	// TrustedNetworks are the tenants' office networks, exempt from the
+	// per-address limits.
+	TrustedNetworks *signin.TrustedNetworks
+	log             *slog.Logger
 
 	trustedProxies  clientaddr.TrustedProxies
 	shutdownTimeout time.Duration
@@ -175,7 +182,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
-	signIn, err := newSignIn(ctx, db.Client, hasher, outbox, cfg)
+	// One discovery cache for single sign-on and Teams.
+	providers := oidcflow.NewProviders(cfg.HTTPClient, cfg.SignIn.ProviderCacheTTL, cfg.Now)
+	signIn, err := newSignIn(ctx, db.Client, hasher, outbox, providers, cfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -190,6 +199,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	prov := &provision.Service{Admin: adm}
+	trusted := signin.NewTrustedNetworks(db.Client, cfg.TrustedNetworksTTL, cfg.Now)
+	// A tenant change made through this process takes effect at once.
+	db.Client.Tenant.Use(signin.TrustedNetworksHook(trusted))
 	var desk *desktop.Service
 	events, stopEvents, err := newEventBroker(ctx, db, cfg, func(ctx context.Context, tabs []desktop.Tab, since time.Time) ([]desktop.TabEvent, error) {
 		return desk.MissedEvents(ctx, tabs, since)
@@ -201,7 +213,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	db.Client.Banner.Use(desktop.BannerHook(events, cfg.Now))
 	desk = &desktop.Service{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Rand: cfg.Rand, Events: events, Log: cfg.Logger,
-		Teams: desktop.TeamsConfig{HTTPClient: cfg.HTTPClient, RedirectURL: cfg.TeamsRedirectURL},
+		Teams: desktop.TeamsConfig{Providers: providers, RedirectURL: cfg.TeamsRedirectURL},
 	}
 	resolver := &graph.Resolver{
 		DB: db.Client, Policy: enforcer, Now: cfg.Now, Log: cfg.Logger,
@@ -210,6 +222,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		DB: db, SignIn: signIn, Admin: adm, Desktop: desk, Provision: prov, Outbox: outbox, log: cfg.Logger,
+		TrustedNetworks: trusted,
 		Sweeper:         &desktop.Sweeper{Service: desk, Interval: cfg.DesktopSweepInterval},
 		shutdownTimeout: cfg.ShutdownTimeout, trustedProxies: cfg.TrustedProxies,
 		Events: events, stopEvents: stopEvents,
@@ -312,7 +325,7 @@ func newOutbox(db *ent.Client, cfg Config) (mail.Outbox, error) {
 }
 
 // newSignIn builds the sign-in service with its code key and SSO redirect URL.
-func newSignIn(ctx context.Context, db *ent.Client, hasher *signin.Hasher, outbox mail.Outbox, cfg Config) (*signin.Service, error) {
+func newSignIn(ctx context.Context, db *ent.Client, hasher *signin.Hasher, outbox mail.Outbox, providers *oidcflow.Providers, cfg Config) (*signin.Service, error) {
 	key, err := signin.ResolveCodeKey(ctx, db, cfg.CodeKey, cfg.Rand, cfg.Now())
 	if err != nil {
 		return nil, err
@@ -328,7 +341,7 @@ func newSignIn(ctx context.Context, db *ent.Client, hasher *signin.Hasher, outbo
 		sc.SSORedirectURL = base + "/sso/callback"
 	}
 	return signin.NewService(signin.Deps{
-		DB: db, Hasher: hasher, Mail: outbox, CodeKey: key, HTTPClient: cfg.HTTPClient,
+		DB: db, Hasher: hasher, Mail: outbox, CodeKey: key, Providers: providers,
 		Now: cfg.Now, Rand: cfg.Rand, Log: cfg.Logger,
 	}, sc)
 }

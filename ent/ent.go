@@ -31,6 +31,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/throttlecounter"
 	"github.com/agentdesk/agentdesk/ent/user"
 )
 
@@ -111,6 +112,7 @@ func checkColumn(t, c string) error {
 			team.Table:              team.ValidColumn,
 			teammember.Table:        teammember.ValidColumn,
 			tenant.Table:            tenant.ValidColumn,
+			throttlecounter.Table:   throttlecounter.ValidColumn,
 			user.Table:              user.ValidColumn,
 		})
 	})

@@ -32,6 +32,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/throttlecounter"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
@@ -65,6 +66,7 @@ const (
 	TypeTeam              = "Team"
 	TypeTeamMember        = "TeamMember"
 	TypeTenant            = "Tenant"
+	TypeThrottleCounter   = "ThrottleCounter"
 	TypeUser              = "User"
 )
 
@@ -14035,6 +14037,8 @@ type TenantMutation struct {
 	teams_issuer_url                      *string
 	teams_client_id                       *string
 	teams_client_secret                   *string
+	trusted_networks                      *[]string
+	appendtrusted_networks                []string
 	clearedFields                         map[string]struct{}
 	email_domains                         map[string]struct{}
 	removedemail_domains                  map[string]struct{}
@@ -14861,6 +14865,71 @@ func (m *TenantMutation) ResetTeamsClientSecret() {
 	m.teams_client_secret = nil
 }
 
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (m *TenantMutation) SetTrustedNetworks(s []string) {
+	m.trusted_networks = &s
+	m.appendtrusted_networks = nil
+}
+
+// TrustedNetworks returns the value of the "trusted_networks" field in the mutation.
+func (m *TenantMutation) TrustedNetworks() (r []string, exists bool) {
+	v := m.trusted_networks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrustedNetworks returns the old "trusted_networks" field's value of the Tenant entity.
+// If the Tenant object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantMutation) OldTrustedNetworks(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrustedNetworks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrustedNetworks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrustedNetworks: %w", err)
+	}
+	return oldValue.TrustedNetworks, nil
+}
+
+// AppendTrustedNetworks adds s to the "trusted_networks" field.
+func (m *TenantMutation) AppendTrustedNetworks(s []string) {
+	m.appendtrusted_networks = append(m.appendtrusted_networks, s...)
+}
+
+// AppendedTrustedNetworks returns the list of values that were appended to the "trusted_networks" field in this mutation.
+func (m *TenantMutation) AppendedTrustedNetworks() ([]string, bool) {
+	if len(m.appendtrusted_networks) == 0 {
+		return nil, false
+	}
+	return m.appendtrusted_networks, true
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (m *TenantMutation) ClearTrustedNetworks() {
+	m.trusted_networks = nil
+	m.appendtrusted_networks = nil
+	m.clearedFields[tenant.FieldTrustedNetworks] = struct{}{}
+}
+
+// TrustedNetworksCleared returns if the "trusted_networks" field was cleared in this mutation.
+func (m *TenantMutation) TrustedNetworksCleared() bool {
+	_, ok := m.clearedFields[tenant.FieldTrustedNetworks]
+	return ok
+}
+
+// ResetTrustedNetworks resets all changes to the "trusted_networks" field.
+func (m *TenantMutation) ResetTrustedNetworks() {
+	m.trusted_networks = nil
+	m.appendtrusted_networks = nil
+	delete(m.clearedFields, tenant.FieldTrustedNetworks)
+}
+
 // AddEmailDomainIDs adds the "email_domains" edge to the EmailDomain entity by ids.
 func (m *TenantMutation) AddEmailDomainIDs(ids ...string) {
 	if m.email_domains == nil {
@@ -15489,7 +15558,7 @@ func (m *TenantMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TenantMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, tenant.FieldCreatedAt)
 	}
@@ -15544,6 +15613,9 @@ func (m *TenantMutation) Fields() []string {
 	if m.teams_client_secret != nil {
 		fields = append(fields, tenant.FieldTeamsClientSecret)
 	}
+	if m.trusted_networks != nil {
+		fields = append(fields, tenant.FieldTrustedNetworks)
+	}
 	return fields
 }
 
@@ -15588,6 +15660,8 @@ func (m *TenantMutation) Field(name string) (ent.Value, bool) {
 		return m.TeamsClientID()
 	case tenant.FieldTeamsClientSecret:
 		return m.TeamsClientSecret()
+	case tenant.FieldTrustedNetworks:
+		return m.TrustedNetworks()
 	}
 	return nil, false
 }
@@ -15633,6 +15707,8 @@ func (m *TenantMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldTeamsClientID(ctx)
 	case tenant.FieldTeamsClientSecret:
 		return m.OldTeamsClientSecret(ctx)
+	case tenant.FieldTrustedNetworks:
+		return m.OldTrustedNetworks(ctx)
 	}
 	return nil, fmt.Errorf("unknown Tenant field %s", name)
 }
@@ -15768,6 +15844,13 @@ func (m *TenantMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTeamsClientSecret(v)
 		return nil
+	case tenant.FieldTrustedNetworks:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrustedNetworks(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Tenant field %s", name)
 }
@@ -15812,7 +15895,11 @@ func (m *TenantMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *TenantMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(tenant.FieldTrustedNetworks) {
+		fields = append(fields, tenant.FieldTrustedNetworks)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -15825,6 +15912,11 @@ func (m *TenantMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *TenantMutation) ClearField(name string) error {
+	switch name {
+	case tenant.FieldTrustedNetworks:
+		m.ClearTrustedNetworks()
+		return nil
+	}
 	return fmt.Errorf("unknown Tenant nullable field %s", name)
 }
 
@@ -15885,6 +15977,9 @@ func (m *TenantMutation) ResetField(name string) error {
 		return nil
 	case tenant.FieldTeamsClientSecret:
 		m.ResetTeamsClientSecret()
+		return nil
+	case tenant.FieldTrustedNetworks:
+		m.ResetTrustedNetworks()
 		return nil
 	}
 	return fmt.Errorf("unknown Tenant field %s", name)
@@ -16232,6 +16327,623 @@ func (m *TenantMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// ThrottleCounterMutation represents an operation that mutates the ThrottleCounter nodes in the graph.
+type ThrottleCounterMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *string
+	failures        *int
+	addfailures     *int
+	last_failure_at *time.Time
+	wait_until      *time.Time
+	expires_at      *time.Time
+	seq             *int64
+	addseq          *int64
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*ThrottleCounter, error)
+	predicates      []predicate.ThrottleCounter
+}
+
+var _ ent.Mutation = (*ThrottleCounterMutation)(nil)
+
+// throttlecounterOption allows management of the mutation configuration using functional options.
+type throttlecounterOption func(*ThrottleCounterMutation)
+
+// newThrottleCounterMutation creates new mutation for the ThrottleCounter entity.
+func newThrottleCounterMutation(c config, op Op, opts ...throttlecounterOption) *ThrottleCounterMutation {
+	m := &ThrottleCounterMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeThrottleCounter,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withThrottleCounterID sets the ID field of the mutation.
+func withThrottleCounterID(id string) throttlecounterOption {
+	return func(m *ThrottleCounterMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ThrottleCounter
+		)
+		m.oldValue = func(ctx context.Context) (*ThrottleCounter, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ThrottleCounter.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withThrottleCounter sets the old ThrottleCounter of the mutation.
+func withThrottleCounter(node *ThrottleCounter) throttlecounterOption {
+	return func(m *ThrottleCounterMutation) {
+		m.oldValue = func(context.Context) (*ThrottleCounter, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ThrottleCounterMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ThrottleCounterMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ThrottleCounter entities.
+func (m *ThrottleCounterMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ThrottleCounterMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ThrottleCounterMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ThrottleCounter.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetFailures sets the "failures" field.
+func (m *ThrottleCounterMutation) SetFailures(i int) {
+	m.failures = &i
+	m.addfailures = nil
+}
+
+// Failures returns the value of the "failures" field in the mutation.
+func (m *ThrottleCounterMutation) Failures() (r int, exists bool) {
+	v := m.failures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailures returns the old "failures" field's value of the ThrottleCounter entity.
+// If the ThrottleCounter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleCounterMutation) OldFailures(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailures is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailures requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailures: %w", err)
+	}
+	return oldValue.Failures, nil
+}
+
+// AddFailures adds i to the "failures" field.
+func (m *ThrottleCounterMutation) AddFailures(i int) {
+	if m.addfailures != nil {
+		*m.addfailures += i
+	} else {
+		m.addfailures = &i
+	}
+}
+
+// AddedFailures returns the value that was added to the "failures" field in this mutation.
+func (m *ThrottleCounterMutation) AddedFailures() (r int, exists bool) {
+	v := m.addfailures
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailures resets all changes to the "failures" field.
+func (m *ThrottleCounterMutation) ResetFailures() {
+	m.failures = nil
+	m.addfailures = nil
+}
+
+// SetLastFailureAt sets the "last_failure_at" field.
+func (m *ThrottleCounterMutation) SetLastFailureAt(t time.Time) {
+	m.last_failure_at = &t
+}
+
+// LastFailureAt returns the value of the "last_failure_at" field in the mutation.
+func (m *ThrottleCounterMutation) LastFailureAt() (r time.Time, exists bool) {
+	v := m.last_failure_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastFailureAt returns the old "last_failure_at" field's value of the ThrottleCounter entity.
+// If the ThrottleCounter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleCounterMutation) OldLastFailureAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastFailureAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastFailureAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastFailureAt: %w", err)
+	}
+	return oldValue.LastFailureAt, nil
+}
+
+// ResetLastFailureAt resets all changes to the "last_failure_at" field.
+func (m *ThrottleCounterMutation) ResetLastFailureAt() {
+	m.last_failure_at = nil
+}
+
+// SetWaitUntil sets the "wait_until" field.
+func (m *ThrottleCounterMutation) SetWaitUntil(t time.Time) {
+	m.wait_until = &t
+}
+
+// WaitUntil returns the value of the "wait_until" field in the mutation.
+func (m *ThrottleCounterMutation) WaitUntil() (r time.Time, exists bool) {
+	v := m.wait_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitUntil returns the old "wait_until" field's value of the ThrottleCounter entity.
+// If the ThrottleCounter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleCounterMutation) OldWaitUntil(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitUntil: %w", err)
+	}
+	return oldValue.WaitUntil, nil
+}
+
+// ResetWaitUntil resets all changes to the "wait_until" field.
+func (m *ThrottleCounterMutation) ResetWaitUntil() {
+	m.wait_until = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *ThrottleCounterMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *ThrottleCounterMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the ThrottleCounter entity.
+// If the ThrottleCounter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleCounterMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *ThrottleCounterMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetSeq sets the "seq" field.
+func (m *ThrottleCounterMutation) SetSeq(i int64) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *ThrottleCounterMutation) Seq() (r int64, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the ThrottleCounter entity.
+// If the ThrottleCounter object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleCounterMutation) OldSeq(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *ThrottleCounterMutation) AddSeq(i int64) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *ThrottleCounterMutation) AddedSeq() (r int64, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *ThrottleCounterMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+}
+
+// Where appends a list predicates to the ThrottleCounterMutation builder.
+func (m *ThrottleCounterMutation) Where(ps ...predicate.ThrottleCounter) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ThrottleCounterMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ThrottleCounterMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ThrottleCounter, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ThrottleCounterMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ThrottleCounterMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ThrottleCounter).
+func (m *ThrottleCounterMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ThrottleCounterMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.failures != nil {
+		fields = append(fields, throttlecounter.FieldFailures)
+	}
+	if m.last_failure_at != nil {
+		fields = append(fields, throttlecounter.FieldLastFailureAt)
+	}
+	if m.wait_until != nil {
+		fields = append(fields, throttlecounter.FieldWaitUntil)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, throttlecounter.FieldExpiresAt)
+	}
+	if m.seq != nil {
+		fields = append(fields, throttlecounter.FieldSeq)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ThrottleCounterMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case throttlecounter.FieldFailures:
+		return m.Failures()
+	case throttlecounter.FieldLastFailureAt:
+		return m.LastFailureAt()
+	case throttlecounter.FieldWaitUntil:
+		return m.WaitUntil()
+	case throttlecounter.FieldExpiresAt:
+		return m.ExpiresAt()
+	case throttlecounter.FieldSeq:
+		return m.Seq()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ThrottleCounterMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case throttlecounter.FieldFailures:
+		return m.OldFailures(ctx)
+	case throttlecounter.FieldLastFailureAt:
+		return m.OldLastFailureAt(ctx)
+	case throttlecounter.FieldWaitUntil:
+		return m.OldWaitUntil(ctx)
+	case throttlecounter.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case throttlecounter.FieldSeq:
+		return m.OldSeq(ctx)
+	}
+	return nil, fmt.Errorf("unknown ThrottleCounter field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleCounterMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case throttlecounter.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailures(v)
+		return nil
+	case throttlecounter.FieldLastFailureAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastFailureAt(v)
+		return nil
+	case throttlecounter.FieldWaitUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitUntil(v)
+		return nil
+	case throttlecounter.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case throttlecounter.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleCounter field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ThrottleCounterMutation) AddedFields() []string {
+	var fields []string
+	if m.addfailures != nil {
+		fields = append(fields, throttlecounter.FieldFailures)
+	}
+	if m.addseq != nil {
+		fields = append(fields, throttlecounter.FieldSeq)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ThrottleCounterMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case throttlecounter.FieldFailures:
+		return m.AddedFailures()
+	case throttlecounter.FieldSeq:
+		return m.AddedSeq()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleCounterMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case throttlecounter.FieldFailures:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailures(v)
+		return nil
+	case throttlecounter.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleCounter numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ThrottleCounterMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ThrottleCounterMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ThrottleCounterMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ThrottleCounter nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ThrottleCounterMutation) ResetField(name string) error {
+	switch name {
+	case throttlecounter.FieldFailures:
+		m.ResetFailures()
+		return nil
+	case throttlecounter.FieldLastFailureAt:
+		m.ResetLastFailureAt()
+		return nil
+	case throttlecounter.FieldWaitUntil:
+		m.ResetWaitUntil()
+		return nil
+	case throttlecounter.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case throttlecounter.FieldSeq:
+		m.ResetSeq()
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleCounter field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ThrottleCounterMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ThrottleCounterMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ThrottleCounterMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ThrottleCounterMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ThrottleCounterMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ThrottleCounterMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ThrottleCounterMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleCounter unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ThrottleCounterMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleCounter edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -25,6 +25,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/throttlecounter"
 	"github.com/agentdesk/agentdesk/ent/user"
 )
 
@@ -1146,6 +1147,26 @@ func init() {
 	// tenant.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	tenant.IDValidator = func() func(string) error {
 		validators := tenantDescID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(id string) error {
+			for _, fn := range fns {
+				if err := fn(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	throttlecounterFields := schema.ThrottleCounter{}.Fields()
+	_ = throttlecounterFields
+	// throttlecounterDescID is the schema descriptor for id field.
+	throttlecounterDescID := throttlecounterFields[0].Descriptor()
+	// throttlecounter.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	throttlecounter.IDValidator = func() func(string) error {
+		validators := throttlecounterDescID.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

@@ -55,6 +55,8 @@ type Tenant struct {
 	TeamsClientID string `json:"teams_client_id,omitempty"`
 	// TeamsClientSecret holds the value of the "teams_client_secret" field.
 	TeamsClientSecret string `json:"-"`
+	// TrustedNetworks holds the value of the "trusted_networks" field.
+	TrustedNetworks []string `json:"trusted_networks,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TenantQuery when eager-loading is set.
 	Edges        TenantEdges `json:"edges"`
@@ -194,7 +196,7 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case tenant.FieldStationTypes:
+		case tenant.FieldStationTypes, tenant.FieldTrustedNetworks:
 			values[i] = new([]byte)
 		case tenant.FieldWebrtcEnabled, tenant.FieldForceDefaultDialNumber, tenant.FieldRememberStationCredentials, tenant.FieldTeamsEnabled:
 			values[i] = new(sql.NullBool)
@@ -334,6 +336,14 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field teams_client_secret", values[i])
 			} else if value.Valid {
 				_m.TeamsClientSecret = value.String
+			}
+		case tenant.FieldTrustedNetworks:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field trusted_networks", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.TrustedNetworks); err != nil {
+					return fmt.Errorf("unmarshal field trusted_networks: %w", err)
+				}
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -477,6 +487,9 @@ func (_m *Tenant) String() string {
 	builder.WriteString(_m.TeamsClientID)
 	builder.WriteString(", ")
 	builder.WriteString("teams_client_secret=<sensitive>")
+	builder.WriteString(", ")
+	builder.WriteString("trusted_networks=")
+	builder.WriteString(fmt.Sprintf("%v", _m.TrustedNetworks))
 	builder.WriteByte(')')
 	return builder.String()
 }

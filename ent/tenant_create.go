@@ -263,6 +263,12 @@ func (_c *TenantCreate) SetNillableTeamsClientSecret(v *string) *TenantCreate {
 	return _c
 }
 
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (_c *TenantCreate) SetTrustedNetworks(v []string) *TenantCreate {
+	_c.mutation.SetTrustedNetworks(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TenantCreate) SetID(v string) *TenantCreate {
 	_c.mutation.SetID(v)
@@ -767,6 +773,10 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 		_spec.SetField(tenant.FieldTeamsClientSecret, field.TypeString, value)
 		_node.TeamsClientSecret = value
 	}
+	if value, ok := _c.mutation.TrustedNetworks(); ok {
+		_spec.SetField(tenant.FieldTrustedNetworks, field.TypeJSON, value)
+		_node.TrustedNetworks = value
+	}
 	if nodes := _c.mutation.EmailDomainsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1205,6 +1215,24 @@ func (u *TenantUpsert) UpdateTeamsClientSecret() *TenantUpsert {
 	return u
 }
 
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (u *TenantUpsert) SetTrustedNetworks(v []string) *TenantUpsert {
+	u.Set(tenant.FieldTrustedNetworks, v)
+	return u
+}
+
+// UpdateTrustedNetworks sets the "trusted_networks" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateTrustedNetworks() *TenantUpsert {
+	u.SetExcluded(tenant.FieldTrustedNetworks)
+	return u
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (u *TenantUpsert) ClearTrustedNetworks() *TenantUpsert {
+	u.SetNull(tenant.FieldTrustedNetworks)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1498,6 +1526,27 @@ func (u *TenantUpsertOne) SetTeamsClientSecret(v string) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateTeamsClientSecret() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateTeamsClientSecret()
+	})
+}
+
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (u *TenantUpsertOne) SetTrustedNetworks(v []string) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetTrustedNetworks(v)
+	})
+}
+
+// UpdateTrustedNetworks sets the "trusted_networks" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateTrustedNetworks() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateTrustedNetworks()
+	})
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (u *TenantUpsertOne) ClearTrustedNetworks() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearTrustedNetworks()
 	})
 }
 
@@ -1961,6 +2010,27 @@ func (u *TenantUpsertBulk) SetTeamsClientSecret(v string) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateTeamsClientSecret() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateTeamsClientSecret()
+	})
+}
+
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (u *TenantUpsertBulk) SetTrustedNetworks(v []string) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetTrustedNetworks(v)
+	})
+}
+
+// UpdateTrustedNetworks sets the "trusted_networks" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateTrustedNetworks() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateTrustedNetworks()
+	})
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (u *TenantUpsertBulk) ClearTrustedNetworks() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.ClearTrustedNetworks()
 	})
 }
 

@@ -277,6 +277,24 @@ func (_u *TenantUpdate) SetNillableTeamsClientSecret(v *string) *TenantUpdate {
 	return _u
 }
 
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (_u *TenantUpdate) SetTrustedNetworks(v []string) *TenantUpdate {
+	_u.mutation.SetTrustedNetworks(v)
+	return _u
+}
+
+// AppendTrustedNetworks appends value to the "trusted_networks" field.
+func (_u *TenantUpdate) AppendTrustedNetworks(v []string) *TenantUpdate {
+	_u.mutation.AppendTrustedNetworks(v)
+	return _u
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (_u *TenantUpdate) ClearTrustedNetworks() *TenantUpdate {
+	_u.mutation.ClearTrustedNetworks()
+	return _u
+}
+
 // AddEmailDomainIDs adds the "email_domains" edge to the EmailDomain entity by IDs.
 func (_u *TenantUpdate) AddEmailDomainIDs(ids ...string) *TenantUpdate {
 	_u.mutation.AddEmailDomainIDs(ids...)
@@ -850,6 +868,17 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.TeamsClientSecret(); ok {
 		_spec.SetField(tenant.FieldTeamsClientSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TrustedNetworks(); ok {
+		_spec.SetField(tenant.FieldTrustedNetworks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTrustedNetworks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, tenant.FieldTrustedNetworks, value)
+		})
+	}
+	if _u.mutation.TrustedNetworksCleared() {
+		_spec.ClearField(tenant.FieldTrustedNetworks, field.TypeJSON)
 	}
 	if _u.mutation.EmailDomainsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1603,6 +1632,24 @@ func (_u *TenantUpdateOne) SetNillableTeamsClientSecret(v *string) *TenantUpdate
 	return _u
 }
 
+// SetTrustedNetworks sets the "trusted_networks" field.
+func (_u *TenantUpdateOne) SetTrustedNetworks(v []string) *TenantUpdateOne {
+	_u.mutation.SetTrustedNetworks(v)
+	return _u
+}
+
+// AppendTrustedNetworks appends value to the "trusted_networks" field.
+func (_u *TenantUpdateOne) AppendTrustedNetworks(v []string) *TenantUpdateOne {
+	_u.mutation.AppendTrustedNetworks(v)
+	return _u
+}
+
+// ClearTrustedNetworks clears the value of the "trusted_networks" field.
+func (_u *TenantUpdateOne) ClearTrustedNetworks() *TenantUpdateOne {
+	_u.mutation.ClearTrustedNetworks()
+	return _u
+}
+
 // AddEmailDomainIDs adds the "email_domains" edge to the EmailDomain entity by IDs.
 func (_u *TenantUpdateOne) AddEmailDomainIDs(ids ...string) *TenantUpdateOne {
 	_u.mutation.AddEmailDomainIDs(ids...)
@@ -2206,6 +2253,17 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.TeamsClientSecret(); ok {
 		_spec.SetField(tenant.FieldTeamsClientSecret, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TrustedNetworks(); ok {
+		_spec.SetField(tenant.FieldTrustedNetworks, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedTrustedNetworks(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, tenant.FieldTrustedNetworks, value)
+		})
+	}
+	if _u.mutation.TrustedNetworksCleared() {
+		_spec.ClearField(tenant.FieldTrustedNetworks, field.TypeJSON)
 	}
 	if _u.mutation.EmailDomainsCleared() {
 		edge := &sqlgraph.EdgeSpec{

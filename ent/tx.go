@@ -52,6 +52,8 @@ type Tx struct {
 	TeamMember *TeamMemberClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// ThrottleCounter is the client for interacting with the ThrottleCounter builders.
+	ThrottleCounter *ThrottleCounterClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 
@@ -204,6 +206,7 @@ func (tx *Tx) init() {
 	tx.Team = NewTeamClient(tx.config)
 	tx.TeamMember = NewTeamMemberClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.ThrottleCounter = NewThrottleCounterClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }
 

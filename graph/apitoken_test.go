@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/agentdesk/agentdesk/ent/apitoken"
+	"github.com/agentdesk/agentdesk/internal/randtoken"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 	"github.com/agentdesk/agentdesk/policy"
@@ -58,7 +59,7 @@ func TestAPITokenAuthenticatesUntilRevoked(t *testing.T) {
 	// Only the hash is stored.
 	row, err := s.App.DB.Client.APIToken.Get(testserver.Ctx(), created.APIToken.ID)
 	must(t, err)
-	if row.TokenHash != signin.HashToken(created.Token) || strings.Contains(row.TokenHash, created.Token) {
+	if row.TokenHash != randtoken.Hash(created.Token) || strings.Contains(row.TokenHash, created.Token) {
 		t.Fatalf("stored %q, want the token's hash", row.TokenHash)
 	}
 

@@ -19,6 +19,7 @@ import (
 	entteam "github.com/agentdesk/agentdesk/ent/team"
 	enttenant "github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
+	"github.com/agentdesk/agentdesk/internal/randtoken"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/store"
@@ -134,11 +135,11 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 	}
 
 	signIn := func(caller, userID string) (string, error) {
-		token, err := signin.NewToken(nil, signin.SessionTokenPrefix)
+		token, err := randtoken.New(nil, signin.SessionTokenPrefix)
 		if err != nil {
 			return "", err
 		}
-		s, err := db.Session.Create().SetUserID(userID).SetTokenHash(signin.HashToken(token)).
+		s, err := db.Session.Create().SetUserID(userID).SetTokenHash(randtoken.Hash(token)).
 			SetMethod(entsession.MethodPASSWORD).SetCreatedAt(now).SetLastSeenAt(now).
 			SetExpiresAt(now.Add(8 * time.Hour)).Save(ctx)
 		if err != nil {
@@ -159,12 +160,12 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 			return err
 		}
 	}
-	integration, err := signin.NewToken(nil, signin.APITokenPrefix)
+	integration, err := randtoken.New(nil, signin.APITokenPrefix)
 	if err != nil {
 		return err
 	}
 	if err := db.APIToken.Create().SetTenantID(fx.A.ID).SetName("Alpha Media Platform").
-		SetRole(policy.Integration).SetTokenHash(signin.HashToken(integration)).
+		SetRole(policy.Integration).SetTokenHash(randtoken.Hash(integration)).
 		SetCreatedBy("user:" + fx.A.Admin).SetCreatedAt(now).Exec(ctx); err != nil {
 		return err
 	}
@@ -316,12 +317,12 @@ func fillMatrixTenant(ctx context.Context, db *ent.Client, now time.Time, hash, 
 	ft.ids[mkBanner] = b.ID
 	// A token for automation that an admin may revoke; the INTEGRATION
 	// token the matrix calls with is made by fill.
-	provisioning, err := signin.NewToken(nil, signin.APITokenPrefix)
+	provisioning, err := randtoken.New(nil, signin.APITokenPrefix)
 	if err != nil {
 		return ft, err
 	}
 	tok, err := db.APIToken.Create().SetTenantID(tn.ID).SetName(label + " Provisioning").
-		SetRole(policy.TenantAdmin).SetTokenHash(signin.HashToken(provisioning)).
+		SetRole(policy.TenantAdmin).SetTokenHash(randtoken.Hash(provisioning)).
 		SetCreatedBy("user:" + admin.ID).SetCreatedAt(now).Save(ctx)
 	if err != nil {
 		return ft, err

@@ -10,6 +10,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
 	"github.com/agentdesk/agentdesk/ent/dialplan"
 	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/internal/randtoken"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/internal/testserver"
@@ -119,9 +120,9 @@ func (d *desk) userIn(tn testserver.Tenant, email string, role policy.Role, edit
 // integrationToken is an API token with the INTEGRATION role in tn.
 func (d *desk) integrationToken(tn testserver.Tenant) string {
 	d.t.Helper()
-	token := mustGet(signin.NewToken(nil, signin.APITokenPrefix))(d.t)
+	token := mustGet(randtoken.New(nil, signin.APITokenPrefix))(d.t)
 	mustGet(d.db().APIToken.Create().SetTenantID(tn.ID).SetName("media platform").
-		SetRole(policy.Integration).SetTokenHash(signin.HashToken(token)).Save(testserver.Ctx()))(d.t)
+		SetRole(policy.Integration).SetTokenHash(randtoken.Hash(token)).Save(testserver.Ctx()))(d.t)
 	return token
 }
 

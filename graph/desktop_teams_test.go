@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/agentdesk/agentdesk"
 )
 
 const (
@@ -25,7 +28,8 @@ func TestTeamsAuthentication(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Shutdown()
-	d := newDesk(t)
+	discovery := &countingTransport{path: "/.well-known/openid-configuration"}
+	d := newDesk(t, func(c *agentdesk.Config) { c.HTTPClient = &http.Client{Transport: discovery} })
 	// The provider signs tokens with the test's clock, which the verifier
 	// also uses; FastForward is per server, so parallel tests are unaffected.
 	m.FastForward(d.s.Clock.Now().Sub(time.Now()))
@@ -131,6 +135,23 @@ func TestTeamsAuthentication(t *testing.T) {
 	if _, st := status(); st != "CANCELLED" {
 		t.Fatalf("an expired flow changed the status to %s", st)
 	}
+	// Eleven flow steps, one discovery: the shared flow caches the issuer.
+	if n := discovery.count.Load(); n != 1 {
+		t.Errorf("%d discovery requests, want 1 (cached)", n)
+	}
+}
+
+// countingTransport counts the requests for one path.
+type countingTransport struct {
+	path  string
+	count atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == c.path || strings.HasSuffix(r.URL.Path, c.path) {
+		c.count.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // authorize plays the browser at the provider: it follows the authorization

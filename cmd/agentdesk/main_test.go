@@ -135,3 +135,21 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestServeRefusesBadRateLimits: a rate limit that is not RATE,BURST stops
+// serve before it listens, naming the setting.
+func TestServeRefusesBadRateLimits(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "r.db")
+	for _, c := range []struct{ flag, value, want string }{
+		{"--rate-limit-anonymous", "5", "AGENTDESK_RATE_LIMIT_ANONYMOUS"},
+		{"--rate-limit-anonymous", "0,20", "AGENTDESK_RATE_LIMIT_ANONYMOUS"},
+		{"--rate-limit-token", "50,0", "AGENTDESK_RATE_LIMIT_TOKEN"},
+		{"--rate-limit-token", "fast,100", "AGENTDESK_RATE_LIMIT_TOKEN"},
+	} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--database", db, c.flag, c.value}, nil, &out, &errOut)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.value) {
+			t.Errorf("%s %s: %v, want an error naming %s and the value", c.flag, c.value, err, c.want)
+		}
+	}
+}

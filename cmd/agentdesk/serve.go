@@ -15,6 +15,7 @@ import (
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/clientaddr"
 	"github.com/agentdesk/agentdesk/internal/demo"
+	"github.com/agentdesk/agentdesk/internal/ratelimit"
 )
 
 // The demo's platform admin, used when --demo runs without a configured one.
@@ -36,6 +37,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 	trusted := fs.String("trusted-proxies", env("AGENTDESK_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client; empty: none (AGENTDESK_TRUSTED_PROXIES)")
 	tlsCert := fs.String("tls-cert", env("AGENTDESK_TLS_CERT", ""), "PEM certificate (chain) file: serve HTTPS with --tls-key (AGENTDESK_TLS_CERT)")
 	tlsKey := fs.String("tls-key", env("AGENTDESK_TLS_KEY", ""), "PEM private key file of --tls-cert (AGENTDESK_TLS_KEY)")
+	defaults := agentdesk.DefaultRateLimit()
+	rateAnonymous := fs.String("rate-limit-anonymous", env("AGENTDESK_RATE_LIMIT_ANONYMOUS",
+		ratelimit.Setting{PerSecond: defaults.AnonymousPerSecond, Burst: defaults.AnonymousBurst}.String()),
+		"RATE,BURST: requests per second and burst per client address without a token; trusted networks are exempt (AGENTDESK_RATE_LIMIT_ANONYMOUS)")
+	rateToken := fs.String("rate-limit-token", env("AGENTDESK_RATE_LIMIT_TOKEN",
+		ratelimit.Setting{PerSecond: defaults.TokenPerSecond, Burst: defaults.TokenBurst}.String()),
+		"RATE,BURST: requests per second and burst per session or API token (AGENTDESK_RATE_LIMIT_TOKEN)")
 	adminPassword := env("AGENTDESK_BOOTSTRAP_ADMIN_PASSWORD", "")
 	migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
 	withDemo := fs.Bool("demo", false, "migrate, and load a demo tenant with agents; prints how to sign in")
@@ -43,6 +51,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		return err
 	}
 	trustedProxies, err := clientaddr.Parse(*trusted)
+	if err != nil {
+		return err
+	}
+	rateLimit, err := parseRateLimits(*rateAnonymous, *rateToken)
 	if err != nil {
 		return err
 	}
@@ -78,6 +90,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		CodeKey:                env("AGENTDESK_CODE_KEY", ""),
 		AllowedOrigins:         splitList(*origins),
 		TrustedProxies:         trustedProxies,
+		RateLimit:              rateLimit,
 		Logger:                 logger,
 	})
 	if err != nil {
@@ -134,6 +147,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, logger 
 		return err
 	}
 	return nil
+}
+
+// parseRateLimits reads the two RATE,BURST settings, naming the one that
+// is wrong.
+func parseRateLimits(anonymous, token string) (agentdesk.RateLimit, error) {
+	a, err := ratelimit.ParseSetting(anonymous)
+	if err != nil {
+		return agentdesk.RateLimit{}, fmt.Errorf("AGENTDESK_RATE_LIMIT_ANONYMOUS (--rate-limit-anonymous): %w", err)
+	}
+	t, err := ratelimit.ParseSetting(token)
+	if err != nil {
+		return agentdesk.RateLimit{}, fmt.Errorf("AGENTDESK_RATE_LIMIT_TOKEN (--rate-limit-token): %w", err)
+	}
+	return agentdesk.RateLimit{AnonymousPerSecond: a.PerSecond, AnonymousBurst: a.Burst,
+		TokenPerSecond: t.PerSecond, TokenBurst: t.Burst}, nil
 }
 
 func printDemo(w io.Writer, publicURL, adminEmail, adminPassword string, creds demo.Credentials) {

@@ -653,12 +653,40 @@ var (
 		{Name: "teams_issuer_url", Type: field.TypeString, Size: 2048, Default: ""},
 		{Name: "teams_client_id", Type: field.TypeString, Size: 255, Default: ""},
 		{Name: "teams_client_secret", Type: field.TypeString, Size: 1024, Default: ""},
+		{Name: "trusted_networks", Type: field.TypeJSON, Nullable: true},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{
 		Name:       "tenants",
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
+	}
+	// ThrottleCountersColumns holds the columns for the "throttle_counters" table.
+	ThrottleCountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString, Size: 400},
+		{Name: "failures", Type: field.TypeInt},
+		{Name: "last_failure_at", Type: field.TypeTime},
+		{Name: "wait_until", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "seq", Type: field.TypeInt64},
+	}
+	// ThrottleCountersTable holds the schema information for the "throttle_counters" table.
+	ThrottleCountersTable = &schema.Table{
+		Name:       "throttle_counters",
+		Columns:    ThrottleCountersColumns,
+		PrimaryKey: []*schema.Column{ThrottleCountersColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "throttlecounter_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ThrottleCountersColumns[4]},
+			},
+			{
+				Name:    "throttlecounter_last_failure_at",
+				Unique:  false,
+				Columns: []*schema.Column{ThrottleCountersColumns[2]},
+			},
+		},
 	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
@@ -768,6 +796,7 @@ var (
 		TeamsTable,
 		TeamMembersTable,
 		TenantsTable,
+		ThrottleCountersTable,
 		UsersTable,
 		AgentProfileDialPlansTable,
 	}

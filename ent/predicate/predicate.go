@@ -63,5 +63,8 @@ type TeamMember func(*sql.Selector)
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
 
+// ThrottleCounter is the predicate function for throttlecounter builders.
+type ThrottleCounter func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)

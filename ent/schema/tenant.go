@@ -41,6 +41,10 @@ func (Tenant) Fields() []ent.Field {
 		field.String("teams_issuer_url").Default("").MaxLen(2048),
 		field.String("teams_client_id").Default("").MaxLen(255),
 		field.String("teams_client_secret").Default("").MaxLen(1024).Sensitive(),
+		// The office egress networks (CIDRs, canonical form): sign-ins and
+		// anonymous requests from inside them are not held to the
+		// per-address limits (see internal/signin.TrustedNetworks).
+		field.Strings("trusted_networks").Optional(),
 	}
 }
 

@@ -51,6 +51,8 @@ const (
 	FieldTeamsClientID = "teams_client_id"
 	// FieldTeamsClientSecret holds the string denoting the teams_client_secret field in the database.
 	FieldTeamsClientSecret = "teams_client_secret"
+	// FieldTrustedNetworks holds the string denoting the trusted_networks field in the database.
+	FieldTrustedNetworks = "trusted_networks"
 	// EdgeEmailDomains holds the string denoting the email_domains edge name in mutations.
 	EdgeEmailDomains = "email_domains"
 	// EdgeAgentProfiles holds the string denoting the agent_profiles edge name in mutations.
@@ -175,6 +177,7 @@ var Columns = []string{
 	FieldTeamsIssuerURL,
 	FieldTeamsClientID,
 	FieldTeamsClientSecret,
+	FieldTrustedNetworks,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).

@@ -910,6 +910,16 @@ func TeamsClientSecretContainsFold(v string) predicate.Tenant {
 	return predicate.Tenant(sql.FieldContainsFold(FieldTeamsClientSecret, v))
 }
 
+// TrustedNetworksIsNil applies the IsNil predicate on the "trusted_networks" field.
+func TrustedNetworksIsNil() predicate.Tenant {
+	return predicate.Tenant(sql.FieldIsNull(FieldTrustedNetworks))
+}
+
+// TrustedNetworksNotNil applies the NotNil predicate on the "trusted_networks" field.
+func TrustedNetworksNotNil() predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotNull(FieldTrustedNetworks))
+}
+
 // HasEmailDomains applies the HasEdge predicate on the "email_domains" edge.
 func HasEmailDomains() predicate.Tenant {
 	return predicate.Tenant(func(s *sql.Selector) {

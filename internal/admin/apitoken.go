@@ -8,6 +8,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/apitoken"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/randtoken"
 	"github.com/agentdesk/agentdesk/internal/signin"
 	"github.com/agentdesk/agentdesk/policy"
 )
@@ -73,7 +74,7 @@ func APITokenExpiry(now time.Time, expiresAt *time.Time) (time.Time, error) {
 }
 
 // CreateAPIToken makes a token. The token itself is returned once and never
-// stored, logged or audited: only signin.HashToken of it is kept.
+// stored, logged or audited: only randtoken.Hash of it is kept.
 func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (*CreatedAPIToken, error) {
 	if err := s.authorize(ctx, policy.APITokenWrite, in.TenantID); err != nil {
 		return nil, err
@@ -90,7 +91,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (*
 	if err != nil {
 		return nil, err
 	}
-	token, err := signin.NewToken(s.Rand, signin.APITokenPrefix)
+	token, err := randtoken.New(s.Rand, signin.APITokenPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, in CreateAPITokenInput) (*
 			return Event{}, err
 		}
 		created, err = tx.APIToken.Create().SetTenantID(in.TenantID).SetName(name).SetRole(in.Role).
-			SetTokenHash(signin.HashToken(token)).SetCreatedBy(Actor(ctx)).
+			SetTokenHash(randtoken.Hash(token)).SetCreatedBy(Actor(ctx)).
 			SetCreatedAt(now).SetExpiresAt(expires).Save(ctx)
 		if err != nil {
 			return Event{}, err

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -31,6 +32,8 @@ type CreateTenantInput struct {
 	RememberStationCredentials      *bool
 	DesktopInactivityTimeoutMinutes *int
 	TeamsIntegration                *TeamsIntegrationInput
+	// TrustedNetworks are CIDRs; nil keeps (update) or sets none (create).
+	TrustedNetworks []string
 }
 
 // UpdateTenantInput changes the fields it sets and keeps the others.
@@ -46,6 +49,8 @@ type UpdateTenantInput struct {
 	RememberStationCredentials      *bool
 	DesktopInactivityTimeoutMinutes *int
 	TeamsIntegration                *TeamsIntegrationInput
+	// TrustedNetworks are CIDRs; nil keeps (update) or sets none (create).
+	TrustedNetworks []string
 }
 
 // SsoSettingsInput configures Azure SSO (OpenID Connect).
@@ -88,6 +93,7 @@ type TenantSettings struct {
 	TeamsEnabled                    bool
 	TeamsIssuerURL, TeamsClientID   string
 	TeamsClientSecret               *string
+	TrustedNetworks                 []string // canonical CIDRs
 }
 
 // SettingsOf is the current configuration of t.
@@ -100,6 +106,7 @@ func SettingsOf(t *ent.Tenant, domains []string) TenantSettings {
 		RememberStationCredentials:      t.RememberStationCredentials,
 		DesktopInactivityTimeoutMinutes: t.DesktopInactivityTimeoutMinutes,
 		TeamsEnabled:                    t.TeamsEnabled, TeamsIssuerURL: t.TeamsIssuerURL, TeamsClientID: t.TeamsClientID,
+		TrustedNetworks: t.TrustedNetworks,
 	}
 }
 
@@ -117,6 +124,9 @@ func DefaultTenantSettings() TenantSettings {
 // Apply returns s with the fields of a create input applied.
 func (s TenantSettings) ApplyCreate(in CreateTenantInput) TenantSettings {
 	s.Name, s.Slug, s.EmailDomains = in.Name, in.Slug, in.EmailDomains
+	if in.TrustedNetworks != nil {
+		s.TrustedNetworks = in.TrustedNetworks
+	}
 	return s.applyCommon(in.SsoMode, in.Sso, in.StationTypes, in.WebRtcEnabled, in.ForceDefaultDialNumber,
 		in.DefaultCountry, in.RememberStationCredentials, in.DesktopInactivityTimeoutMinutes, in.TeamsIntegration)
 }
@@ -128,6 +138,9 @@ func (s TenantSettings) ApplyUpdate(in UpdateTenantInput) TenantSettings {
 	}
 	if in.EmailDomains != nil {
 		s.EmailDomains = in.EmailDomains
+	}
+	if in.TrustedNetworks != nil {
+		s.TrustedNetworks = in.TrustedNetworks
 	}
 	return s.applyCommon(in.SsoMode, in.Sso, in.StationTypes, in.WebRtcEnabled, in.ForceDefaultDialNumber,
 		in.DefaultCountry, in.RememberStationCredentials, in.DesktopInactivityTimeoutMinutes, in.TeamsIntegration)
@@ -217,12 +230,64 @@ func (s TenantSettings) Validate() (TenantSettings, error) {
 			return s, err
 		}
 	}
+	if s.TrustedNetworks, err = normaliseNetworks(s.TrustedNetworks); err != nil {
+		return s, err
+	}
 	for field, secret := range map[string]*string{"sso.clientSecret": s.SSOClientSecret, "teamsIntegration.clientSecret": s.TeamsClientSecret} {
 		if secret != nil && len(*secret) > 1024 {
 			return s, apperr.Invalid(field, field+" must be at most 1024 characters")
 		}
 	}
 	return s, nil
+}
+
+// maxTrustedNetworks bounds the list: every anonymous request checks its
+// address against the networks of all tenants.
+const maxTrustedNetworks = 50
+
+// normaliseNetworks checks trusted networks: CIDRs in canonical form (the
+// address masked to its prefix), none listed twice, sorted. A network wider
+// than /8 (IPv4) or /32 (IPv6) is refused: it would exempt a large part of
+// the internet from the per-address limits.
+func normaliseNetworks(in []string) ([]string, error) {
+	if len(in) > maxTrustedNetworks {
+		return nil, apperr.Invalid("trustedNetworks", fmt.Sprintf("at most %d trusted networks", maxTrustedNetworks))
+	}
+	out := make([]string, 0, len(in))
+	for _, raw := range in {
+		p, err := netip.ParsePrefix(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, apperr.Invalid("trustedNetworks", fmt.Sprintf("%q is not a network in CIDR notation such as 203.0.113.0/24", truncateRunes(raw, 64)))
+		}
+		p = p.Masked()
+		if minBits := map[bool]int{true: 8, false: 32}[p.Addr().Is4()]; p.Bits() < minBits {
+			return nil, apperr.Invalid("trustedNetworks", fmt.Sprintf("%s is too wide: at most /%d", p, minBits))
+		}
+		c := p.String()
+		if slices.Contains(out, c) {
+			return nil, apperr.Invalid("trustedNetworks", fmt.Sprintf("%s is listed twice", c))
+		}
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func networkList(n []string) string {
+	if len(n) == 0 {
+		return "none"
+	}
+	return strings.Join(n, ", ")
+}
+
+func truncateRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
 
 var domainLabel = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -320,7 +385,7 @@ func (s *Service) CreateTenant(ctx context.Context, in CreateTenantInput) (*ent.
 			return Event{}, err
 		}
 		return Event{TenantID: created.ID, Action: "createTenant", TargetType: "Tenant", TargetID: created.ID,
-			Summary: fmt.Sprintf("created tenant %s (%s)", created.Name, created.Slug)}, nil
+			Summary: fmt.Sprintf("created tenant %s (%s); trusted networks %s", created.Name, created.Slug, networkList(created.TrustedNetworks))}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -377,8 +442,14 @@ func (s *Service) UpdateTenant(ctx context.Context, id string, in UpdateTenantIn
 		if updated, err = UpdateTenantTx(ctx, db, t, settings); err != nil {
 			return Event{}, err
 		}
+		summary := "updated tenant " + t.Slug
+		if !slices.Equal(t.TrustedNetworks, settings.TrustedNetworks) {
+			// Who widened the networks exempt from the per-address limits,
+			// and to what, must be on record.
+			summary += fmt.Sprintf("; trusted networks %s (were %s)", networkList(settings.TrustedNetworks), networkList(t.TrustedNetworks))
+		}
 		return Event{TenantID: t.ID, Action: "updateTenant", TargetType: "Tenant", TargetID: t.ID,
-			Summary: "updated tenant " + t.Slug}, nil
+			Summary: summary}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -413,6 +484,11 @@ func setTenant[B any](m *ent.TenantMutation, s TenantSettings, b B) B {
 	m.SetTeamsEnabled(s.TeamsEnabled)
 	m.SetTeamsIssuerURL(s.TeamsIssuerURL)
 	m.SetTeamsClientID(s.TeamsClientID)
+	if s.TrustedNetworks == nil {
+		m.ClearTrustedNetworks()
+	} else {
+		m.SetTrustedNetworks(s.TrustedNetworks)
+	}
 	if s.TeamsClientSecret != nil {
 		m.SetTeamsClientSecret(*s.TeamsClientSecret)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +13,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/oidcflow"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -44,10 +44,10 @@ type Service struct {
 // TeamsConfig is how the service talks to the tenants' Teams identity
 // providers.
 type TeamsConfig struct {
-	// HTTPClient calls the provider (discovery, keys, token exchange); nil
-	// means a client with a 10-second timeout.
-	HTTPClient *http.Client
-	// RedirectURL is the desktop page the provider sends the browser back
+	// Providers discovers the issuers (and caches what it found); the
+	// server shares one with single sign-on. Required for Teams.
+	Providers *oidcflow.Providers
+	// RedirectURL is the desktop page the provider sends the agent back
 	// to; it hands the code and state to completeTeamsAuthentication.
 	RedirectURL string
 }

@@ -27,8 +27,8 @@
 //     (never Success for it) and Throttle.Success for the account key, and
 //     when Verify says needsRehash, store Hasher.Hash of the password just
 //     checked.
-//   - Sessions and API tokens: NewToken with SessionTokenPrefix or
-//     APITokenPrefix; the token goes to the client once, only HashToken is
+//   - Sessions and API tokens: randtoken.New with SessionTokenPrefix or
+//     APITokenPrefix; the token goes to the client once, only randtoken.Hash is
 //     stored and looked up.
 //   - Password reset: NewCode, mail it, store only CodeMAC bound to the
 //     purpose and the user id; compare a submitted code with EqualMAC. A new

@@ -55,9 +55,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Clie
 	if _, ok := emailDomain(email); !ok {
 		return
 	}
-	if wait := s.ResetRequests.Attempt("ip:" + c.Addr); wait > 0 {
-		s.Log.WarnContext(ctx, "password reset: request dropped, too many from this address", "client_addr", c.Addr)
-		return
+	if !c.Trusted {
+		wait, err := s.Throttles.ResetRequest.Attempt(ctx, s.Throttles.ResetRequest.Key(c.Addr))
+		if err != nil {
+			s.Log.ErrorContext(ctx, "password reset: request dropped, the throttle failed", "err", err)
+			return
+		}
+		if wait > 0 {
+			s.Log.WarnContext(ctx, "password reset: request dropped, too many from this address", "client_addr", c.Addr)
+			return
+		}
 	}
 	select {
 	case s.resets <- email:
@@ -66,21 +73,27 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, c Clie
 	}
 }
 
-// Run carries out reset requests as they come, and once an hour deletes
-// reset requests and SSO flows long expired. When ctx is done it carries
-// out the requests already queued, then returns.
+// Run carries out reset requests as they come, once an hour deletes reset
+// requests and SSO flows long expired, and once a minute prunes the
+// throttles (forgotten keys, and the oldest beyond MaxKeys). When ctx is
+// done it carries out the requests already queued, then returns.
 func (s *Service) Run(ctx context.Context) {
 	ctx = policy.System(ctx, "sign-in background work: reset requests, expired flows")
 	work := context.WithoutCancel(ctx)
 	tick := time.NewTicker(time.Hour)
 	defer tick.Stop()
+	prune := time.NewTicker(throttlePruneEvery)
+	defer prune.Stop()
 	s.cleanUp(work)
+	s.pruneThrottles(work)
 	for {
 		select {
 		case email := <-s.resets:
 			s.processReset(work, email)
 		case <-tick.C:
 			s.cleanUp(work)
+		case <-prune.C:
+			s.pruneThrottles(work)
 		case <-ctx.Done():
 			for {
 				select {
@@ -245,7 +258,12 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword st
 	if err := CheckNewPasswordFor(newPassword, email); err != nil {
 		return err
 	}
-	wait, refundAddr := s.Addresses.Charge("ip:" + c.Addr)
+	// Charged at this address like a sign-in, on the code pair (the code
+	// has its own five tries) and the address's spraying count.
+	wait, charge, err := s.Throttles.Charge(ctx, email, c, CodeAttempt)
+	if err != nil {
+		return err
+	}
 	if wait > 0 {
 		return RetryAfterError(wait)
 	}
@@ -314,10 +332,12 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword st
 	if err != nil {
 		return err
 	}
-	refundAddr()
+	s.settle(ctx, charge.Right)
 	// The owner of the mailbox chose a new password: earlier failed
 	// sign-ins no longer need to slow it down.
-	s.Accounts.Success("acct:" + email)
+	s.settle(ctx, func(ctx context.Context) error {
+		return s.Throttles.Account.Success(ctx, s.Throttles.Account.Key(email))
+	})
 	s.Mail.Kick()
 	return nil
 }
@@ -381,5 +401,15 @@ func (s *Service) cleanUp(ctx context.Context) {
 		Where(authflow.KindEQ(authflow.KindSSO_SIGN_IN), authflow.ExpiresAtLT(now.Add(-time.Hour))).Exec(ctx)
 	if err := errors.Join(err1, err2); err != nil {
 		s.Log.WarnContext(ctx, "sign-in clean-up failed", "err", err)
+	}
+}
+
+// throttlePruneEvery is how often Run prunes the throttles: often enough
+// that a flood of made-up accounts is cut back to MaxKeys soon.
+const throttlePruneEvery = time.Minute
+
+func (s *Service) pruneThrottles(ctx context.Context) {
+	if _, err := s.Throttles.Prune(ctx); err != nil {
+		s.Log.WarnContext(ctx, "sign-in: pruning the throttles failed", "err", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -18,6 +17,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/mail"
+	"github.com/agentdesk/agentdesk/internal/oidcflow"
+	"github.com/agentdesk/agentdesk/internal/randtoken"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -35,12 +36,18 @@ type Config struct {
 	// ProviderCacheTTL is how long an issuer's discovery document (and with
 	// it its signing keys) is reused before it is fetched again (1 h).
 	ProviderCacheTTL time.Duration
-	// AccountThrottle slows down failed sign-ins per e-mail address (5 free
-	// failures, then 1 s doubling up to 15 min).
+	// AccountThrottle slows down failed sign-ins per e-mail address, from
+	// any client address, trusted or not (5 free failures, then 1 s
+	// doubling up to 15 min; forgotten 1 h after the last failure).
 	AccountThrottle ThrottleConfig
-	// AddressThrottle slows down failed sign-ins and reset codes per client
-	// address; 50 free failures by default, as offices share an address.
-	AddressThrottle ThrottleConfig
+	// PairThrottle slows down failed sign-ins and reset codes of one e-mail
+	// address from one client address (5 free failures), so one agent's
+	// typos never slow down the rest of an office behind that address.
+	PairThrottle ThrottleConfig
+	// SprayThrottle slows down a client address from which many accounts
+	// fail (password spraying): it counts accounts, not failures (50 free
+	// accounts, then 1 s doubling up to 15 min).
+	SprayThrottle ThrottleConfig
 	// ResetRequestThrottle limits password-reset requests per client
 	// address (20 free, then growing waits): each one writes a row and may
 	// send a mail.
@@ -60,8 +67,8 @@ func (c Config) withDefaults() Config {
 	if c.ProviderCacheTTL <= 0 {
 		c.ProviderCacheTTL = time.Hour
 	}
-	if c.AddressThrottle.FreeAttempts <= 0 {
-		c.AddressThrottle.FreeAttempts = 50
+	if c.SprayThrottle.FreeAttempts <= 0 {
+		c.SprayThrottle.FreeAttempts = 50
 	}
 	if c.ResetRequestThrottle.FreeAttempts <= 0 {
 		c.ResetRequestThrottle.FreeAttempts = 20
@@ -83,11 +90,15 @@ type Deps struct {
 	Mail   Mailer
 	// CodeKey is the HMAC key of reset codes (see ResolveCodeKey).
 	CodeKey []byte
-	// HTTPClient talks to identity providers; one with a 10 s timeout when nil.
-	HTTPClient *http.Client
-	Now        func() time.Time // time.Now when nil
-	Rand       io.Reader        // crypto/rand when nil
-	Log        *slog.Logger     // discards when nil
+	// Providers discovers the identity providers and caches what it found;
+	// nil: one with a 10 s HTTP timeout and Config.ProviderCacheTTL.
+	Providers *oidcflow.Providers
+	// ThrottleStore keeps the throttles' counts; nil: the database's
+	// throttle_counters table (EntThrottleStore).
+	ThrottleStore ThrottleStore
+	Now           func() time.Time // time.Now when nil
+	Rand          io.Reader        // crypto/rand when nil
+	Log           *slog.Logger     // discards when nil
 }
 
 // Service runs the sign-in flows (password, SSO, password reset) and
@@ -101,15 +112,11 @@ type Service struct {
 	Config Config
 	Log    *slog.Logger
 	Mail   Mailer
-	// Accounts throttles failed sign-ins per e-mail; Addresses failed
-	// sign-ins and reset codes per client address; ResetRequests reset
-	// requests per client address.
-	Accounts      *Throttle
-	Addresses     *Throttle
-	ResetRequests *Throttle
+	// Throttles slow down failed sign-ins, reset codes and reset requests.
+	Throttles *SignInThrottles
 
 	codeKey   []byte
-	providers *providerCache
+	providers *oidcflow.Providers
 	resets    chan string // normalised e-mails waiting for Run
 }
 
@@ -130,24 +137,25 @@ func NewService(d Deps, cfg Config) (*Service, error) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if d.HTTPClient == nil {
-		d.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	}
 	cfg = cfg.withDefaults()
+	if d.Providers == nil {
+		d.Providers = oidcflow.NewProviders(nil, cfg.ProviderCacheTTL, d.Now)
+	}
+	if d.ThrottleStore == nil {
+		d.ThrottleStore = NewEntThrottleStore(d.DB)
+	}
 	return &Service{
-		DB:            d.DB,
-		Hasher:        d.Hasher,
-		Now:           d.Now,
-		Rand:          d.Rand,
-		Config:        cfg,
-		Log:           d.Log,
-		Mail:          d.Mail,
-		Accounts:      NewThrottle(cfg.AccountThrottle, d.Now),
-		Addresses:     NewThrottle(cfg.AddressThrottle, d.Now),
-		ResetRequests: NewThrottle(cfg.ResetRequestThrottle, d.Now),
-		codeKey:       append([]byte(nil), d.CodeKey...),
-		providers:     newProviderCache(d.HTTPClient, cfg.ProviderCacheTTL, d.Now),
-		resets:        make(chan string, resetQueueLen),
+		DB:        d.DB,
+		Hasher:    d.Hasher,
+		Now:       d.Now,
+		Rand:      d.Rand,
+		Config:    cfg,
+		Log:       d.Log,
+		Mail:      d.Mail,
+		Throttles: NewSignInThrottles(cfg, d.ThrottleStore, d.Now),
+		codeKey:   append([]byte(nil), d.CodeKey...),
+		providers: d.Providers,
+		resets:    make(chan string, resetQueueLen),
 	}, nil
 }
 
@@ -158,16 +166,17 @@ const touchEvery = time.Minute
 // input names no account, and would make throttle keys of any size. A
 // password of 128 characters is at most 512 bytes of UTF-8.
 const (
-	maxEmailLen         = 254
-	maxPasswordBytes    = MaxPasswordLen * 4
-	maxSSOStateLen      = 128
-	maxAuthorizationLen = 4096
+	maxEmailLen      = 254
+	maxPasswordBytes = MaxPasswordLen * 4
 )
 
 // Client is who is calling, for throttling and session records.
 type Client struct {
 	Addr      string
 	UserAgent string
+	// Trusted: Addr is inside a tenant's trusted networks (see
+	// TrustedNetworks), so the per-address throttles do not apply.
+	Trusted bool
 }
 
 // AuthPayload is a new session.
@@ -217,9 +226,10 @@ func errSSORequired() *apperr.Error {
 // SignIn checks an e-mail and password and starts a session.
 //
 // Every failure is INVALID_CREDENTIALS and costs one hash, known account or
-// not. Both the address ("ip:") and the account ("acct:", known or not) are
-// charged before the hash, so a burst cannot run more guesses than the
-// throttles allow; a right password takes the charges back.
+// not. The throttles (SignInThrottles: the account, known or not, and,
+// unless the address is trusted, the account at this address and the
+// address's spraying count) are charged before the hash, so a burst cannot
+// run more guesses than they allow; a right password settles the charge.
 //
 // SSO_REQUIRED comes before the password is looked at, for every address
 // whose domain belongs to an SSO tenant, known user or not. Answering it only
@@ -233,18 +243,16 @@ func errSSORequired() *apperr.Error {
 func (s *Service) SignIn(ctx context.Context, email, password string, c Client) (*AuthPayload, error) {
 	ctx = policy.System(ctx, "sign-in: nobody is signed in yet")
 	email = NormalizeEmail(email)
-	wait, refundAddr := s.Addresses.Charge("ip:" + c.Addr)
+	kind := PasswordAttempt
+	if len(email) > maxEmailLen {
+		kind = LongAddressAttempt
+	}
+	wait, charge, err := s.Throttles.Charge(ctx, email, c, kind)
+	if err != nil {
+		return nil, err
+	}
 	if wait > 0 {
 		return nil, RetryAfterError(wait)
-	}
-	acctKey := "acct:" + email
-	refundAcct := func() {}
-	if len(email) <= maxEmailLen {
-		var w time.Duration
-		if w, refundAcct = s.Accounts.Charge(acctKey); w > 0 {
-			refundAddr() // refused before any check: not a guess
-			return nil, RetryAfterError(w)
-		}
 	}
 	if len(email) > maxEmailLen || len(password) > maxPasswordBytes {
 		s.Hasher.VerifyDummy(ctx, "")
@@ -262,8 +270,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		return nil, err
 	}
 	if ssoTenant != nil && (u == nil || u.TenantID != nil) {
-		refundAddr()
-		refundAcct()
+		s.settle(ctx, charge.Refund) // not a guess
 		return nil, errSSORequired()
 	}
 	if u == nil || u.PasswordHash == nil {
@@ -281,8 +288,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if !ok || !u.Active {
 		return nil, errInvalidCredentials()
 	}
-	refundAddr()
-	s.Accounts.Success(acctKey)
+	s.settle(ctx, charge.Right)
 	if u.TenantID != nil {
 		t, err := s.DB.Tenant.Get(ctx, *u.TenantID)
 		if err != nil {
@@ -296,6 +302,15 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		s.rehash(ctx, u, password)
 	}
 	return s.StartSession(ctx, s.DB, u, session.MethodPASSWORD, c)
+}
+
+// settle ends a throttle charge (Right or Refund). A failure is logged
+// only: the attempt's own answer stands, and the count it leaves is at
+// worst one failure too many, forgotten with the key.
+func (s *Service) settle(ctx context.Context, end func(context.Context) error) {
+	if err := end(ctx); err != nil {
+		s.Log.WarnContext(ctx, "sign-in: settling the throttles failed", "err", err)
+	}
 }
 
 // rehash stores a hash of password with the current parameters. The update
@@ -316,7 +331,7 @@ func (s *Service) rehash(ctx context.Context, u *ent.User, password string) {
 
 // StartSession creates a session token for u.
 func (s *Service) StartSession(ctx context.Context, db *ent.Client, u *ent.User, method session.Method, c Client) (*AuthPayload, error) {
-	token, err := NewToken(s.Rand, SessionTokenPrefix)
+	token, err := randtoken.New(s.Rand, SessionTokenPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -324,7 +339,7 @@ func (s *Service) StartSession(ctx context.Context, db *ent.Client, u *ent.User,
 	expires := now.Add(s.Config.SessionLifetime)
 	err = db.Session.Create().
 		SetUserID(u.ID).
-		SetTokenHash(HashToken(token)).
+		SetTokenHash(randtoken.Hash(token)).
 		SetMethod(method).
 		SetCreatedAt(now).
 		SetLastSeenAt(now).
@@ -350,7 +365,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*policy.Viewe
 	}
 	now := s.Now()
 	ses, err := s.DB.Session.Query().
-		Where(session.TokenHash(HashToken(token)), session.RevokedAtIsNil(), session.ExpiresAtGT(now)).
+		Where(session.TokenHash(randtoken.Hash(token)), session.RevokedAtIsNil(), session.ExpiresAtGT(now)).
 		WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
@@ -377,7 +392,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*policy.Viewe
 func (s *Service) authenticateAPIToken(ctx context.Context, token string) (*policy.Viewer, error) {
 	now := s.Now()
 	t, err := s.DB.APIToken.Query().
-		Where(apitoken.TokenHash(HashToken(token)), apitoken.RevokedAtIsNil(),
+		Where(apitoken.TokenHash(randtoken.Hash(token)), apitoken.RevokedAtIsNil(),
 			apitoken.Or(apitoken.ExpiresAtIsNil(), apitoken.ExpiresAtGT(now))).
 		Only(ctx)
 	if ent.IsNotFound(err) {
@@ -427,3 +442,11 @@ func ClientFrom(ctx context.Context) Client {
 	c, _ := ctx.Value(clientKey{}).(Client)
 	return c
 }
+
+// Prefixes of the two kinds of bearer token (randtoken.New). A prefix lets
+// secret scanners (and people) recognise a leaked token and tell which kind
+// it is.
+const (
+	SessionTokenPrefix = "ads_" // from signIn and completeSsoSignIn
+	APITokenPrefix     = "adk_" // from createApiToken
+)

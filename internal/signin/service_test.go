@@ -72,7 +72,7 @@ func TestNewServiceRefusesAShortCodeKey(t *testing.T) {
 
 func TestDefaultConfig(t *testing.T) {
 	c := signin.DefaultConfig()
-	if c.SessionLifetime != 8*time.Hour || c.SessionIdleTimeout != 2*time.Hour || c.AddressThrottle.FreeAttempts != 50 {
+	if c.SessionLifetime != 8*time.Hour || c.SessionIdleTimeout != 2*time.Hour || c.SprayThrottle.FreeAttempts != 50 {
 		t.Errorf("defaults %+v", c)
 	}
 }
@@ -125,7 +125,7 @@ func BenchmarkSignIn(b *testing.B) {
 // throttles are opened wide so every attempt is checked.)
 func BenchmarkSignInFailure(b *testing.B) {
 	open := signin.ThrottleConfig{FreeAttempts: 1 << 30}
-	s := newService(b, signin.DefaultParams(), signin.Config{AccountThrottle: open, AddressThrottle: open})
+	s := newService(b, signin.DefaultParams(), signin.Config{AccountThrottle: open, PairThrottle: open, SprayThrottle: open})
 	addAgent(b, s, "ada@acme.test", "correct horse battery staple")
 	ctx, c := context.Background(), signin.Client{Addr: "192.0.2.1"}
 	for _, email := range []string{"ada@acme.test", "nobody@acme.test"} {

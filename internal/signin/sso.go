@@ -2,12 +2,9 @@ package signin
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -20,6 +17,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/oidcflow"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -51,11 +49,10 @@ var ssoScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile}
 // address's domain alone: PASSWORD for every address whose domain is not an
 // SSO tenant's, known account or not, so the answer reveals no account.
 //
-// For an SSO tenant it starts an OpenID Connect authorization-code flow with
-// PKCE (S256): the state, the nonce and the code verifier are fresh random
-// values; the state is returned to the client and stored only as a hash, the
-// nonce and verifier never leave the server. The flow lives SSOFlowLifetime
-// and is used once, by CompleteSSOSignIn.
+// For an SSO tenant it starts the OpenID Connect flow of oidcflow
+// (authorization code with PKCE, nonce; the state is returned to the client
+// and stored only as a hash, the nonce and verifier never leave the server).
+// The flow lives SSOFlowLifetime and is used once, by CompleteSSOSignIn.
 func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, error) {
 	ctx = policy.System(ctx, "sign-in options: nobody is signed in yet")
 	email = NormalizeEmail(email)
@@ -66,46 +63,25 @@ func (s *Service) SignInOptions(ctx context.Context, email string) (*Options, er
 	if s.Config.SSORedirectURL == "" {
 		return nil, errors.New("signin: SSO needs a redirect URL, and none is configured")
 	}
-	p, err := s.providers.get(ctx, t.SSOIssuerURL)
-	if err != nil {
-		return nil, fmt.Errorf("signin: SSO discovery for tenant %s: %w", t.ID, err)
-	}
-	var state, nonce, verifier string
-	for _, v := range []*string{&state, &nonce, &verifier} {
-		// 256 random bits in base64url: 43 characters, a valid PKCE
-		// verifier (RFC 7636 asks for 43 to 128) and a safe URL value.
-		if *v, err = NewToken(s.Rand, ""); err != nil {
-			return nil, err
-		}
-	}
-	now := s.Now()
-	err = s.DB.AuthFlow.Create().
-		SetTenantID(t.ID).
-		SetKind(authflow.KindSSO_SIGN_IN).
-		SetStateHash(HashToken(state)).
-		SetNonce(nonce).
-		SetPkceVerifier(verifier).
-		SetCreatedAt(now).
-		SetExpiresAt(now.Add(SSOFlowLifetime)).
-		Exec(ctx)
-	if err != nil {
-		return nil, err
-	}
-	authURL := s.oauthConfig(t, p).AuthCodeURL(state,
-		oidc.Nonce(nonce),
-		oauth2.S256ChallengeOption(verifier),
+	started, err := s.flows().Begin(ctx, s.ssoClient(t),
+		oidcflow.Row{Kind: authflow.KindSSO_SIGN_IN, TenantID: t.ID, Lifetime: SSOFlowLifetime},
 		// Saves the agent typing the address again at the provider.
 		oauth2.SetAuthURLParam("login_hint", email))
-	return &Options{Method: MethodSSO, AuthorizationURL: authURL, State: state}, nil
+	if err != nil {
+		return nil, fmt.Errorf("signin: SSO for tenant %s: %w", t.ID, err)
+	}
+	return &Options{Method: MethodSSO, AuthorizationURL: started.AuthorizationURL, State: started.State}, nil
 }
 
-func (s *Service) oauthConfig(t *ent.Tenant, p *oidc.Provider) *oauth2.Config {
-	return &oauth2.Config{
-		ClientID:     t.SSOClientID,
-		ClientSecret: t.SSOClientSecret,
-		Endpoint:     p.Endpoint(),
-		RedirectURL:  s.Config.SSORedirectURL,
-		Scopes:       ssoScopes,
+func (s *Service) flows() *oidcflow.Flows {
+	return &oidcflow.Flows{DB: s.DB, Providers: s.providers, Rand: s.Rand, Now: s.Now}
+}
+
+// ssoClient is the tenant's client registration at its SSO issuer.
+func (s *Service) ssoClient(t *ent.Tenant) oidcflow.Client {
+	return oidcflow.Client{
+		Issuer: t.SSOIssuerURL, ClientID: t.SSOClientID, ClientSecret: t.SSOClientSecret,
+		RedirectURL: s.Config.SSORedirectURL, Scopes: ssoScopes,
 	}
 }
 
@@ -114,10 +90,10 @@ func errSSOFailed() *apperr.Error {
 }
 
 // CompleteSSOSignIn finishes the flow SignInOptions started: it consumes the
-// state, exchanges the code (with the PKCE verifier) at the tenant's issuer,
-// verifies the ID token (signature by the issuer's published keys, issuer,
-// audience = the tenant's client id, expiry, nonce = the flow's), matches the
-// user by the token's address within that tenant, and starts a session.
+// state, exchanges the code and checks the ID token (oidcflow.Finish:
+// signature by the issuer's published keys, issuer, audience = the tenant's
+// client id, expiry, nonce = the flow's), matches the user by the token's
+// address within that tenant, and starts a session.
 //
 // Every failure is INVALID_CREDENTIALS, a replayed, expired or unknown state
 // included: for the client each means the same thing (start again from the
@@ -135,23 +111,13 @@ func errSSOFailed() *apperr.Error {
 // verified is refused.
 func (s *Service) CompleteSSOSignIn(ctx context.Context, state, code string, c Client) (*AuthPayload, error) {
 	ctx = policy.System(ctx, "SSO sign-in: nobody is signed in yet")
-	if state == "" || len(state) > maxSSOStateLen || code == "" || len(code) > maxAuthorizationLen {
+	if code == "" || len(code) > oidcflow.MaxCodeLen {
 		return nil, errSSOFailed()
 	}
-	now := s.Now()
-	stateHash := HashToken(state)
-	n, err := s.DB.AuthFlow.Update().
-		Where(authflow.StateHash(stateHash), authflow.KindEQ(authflow.KindSSO_SIGN_IN),
-			authflow.ConsumedAtIsNil(), authflow.ExpiresAtGT(now)).
-		SetConsumedAt(now).
-		Save(ctx)
-	if err != nil {
-		return nil, err
+	flow, err := s.flows().Consume(ctx, authflow.KindSSO_SIGN_IN, state, false)
+	if errors.Is(err, oidcflow.ErrInvalidFlow) {
+		return nil, errSSOFailed().Wrap(err)
 	}
-	if n == 0 {
-		return nil, errSSOFailed().Wrap(errors.New("state unknown, expired or already used"))
-	}
-	flow, err := s.DB.AuthFlow.Query().Where(authflow.StateHash(stateHash)).WithTenant().Only(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -172,25 +138,9 @@ func (s *Service) CompleteSSOSignIn(ctx context.Context, state, code string, c C
 
 // ssoIdentity exchanges code and returns the verified ID token's address.
 func (s *Service) ssoIdentity(ctx context.Context, t *ent.Tenant, flow *ent.AuthFlow, code string) (string, error) {
-	p, err := s.providers.get(ctx, t.SSOIssuerURL)
+	idt, err := s.flows().Finish(ctx, s.ssoClient(t), flow, code)
 	if err != nil {
-		return "", fmt.Errorf("discovery: %w", err)
-	}
-	tok, err := s.oauthConfig(t, p).Exchange(oidc.ClientContext(ctx, s.providers.client), code,
-		oauth2.VerifierOption(flow.PkceVerifier))
-	if err != nil {
-		return "", fmt.Errorf("code exchange: %w", err)
-	}
-	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" {
-		return "", errors.New("the token response has no ID token")
-	}
-	idt, err := p.Verifier(&oidc.Config{ClientID: t.SSOClientID, Now: s.Now}).Verify(ctx, raw)
-	if err != nil {
-		return "", fmt.Errorf("ID token: %w", err)
-	}
-	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(flow.Nonce)) != 1 {
-		return "", errors.New("ID token: nonce does not match the flow's")
+		return "", err
 	}
 	var claims struct {
 		Email             string `json:"email"`
@@ -236,62 +186,4 @@ func (s *Service) ssoUser(ctx context.Context, tenantID, email string) (*ent.Use
 		return nil, errSSOFailed().Wrap(errors.New("no active user with the ID token's address in the tenant"))
 	}
 	return u, err
-}
-
-// providerCache keeps each issuer's discovery document and signing keys
-// (an *oidc.Provider) for ttl, so a sign-in costs no discovery round trip,
-// while a changed configuration or rotated keys are picked up in bounded
-// time (go-oidc also refetches the keys when a token names an unknown one).
-type providerCache struct {
-	client *http.Client
-	ttl    time.Duration
-	now    func() time.Time
-
-	mu sync.Mutex
-	m  map[string]cachedProvider
-}
-
-type cachedProvider struct {
-	p       *oidc.Provider
-	fetched time.Time
-}
-
-// maxProviders bounds the cache; it holds one entry per SSO tenant issuer.
-const maxProviders = 1000
-
-func newProviderCache(client *http.Client, ttl time.Duration, now func() time.Time) *providerCache {
-	return &providerCache{client: client, ttl: ttl, now: now, m: make(map[string]cachedProvider)}
-}
-
-func (c *providerCache) get(ctx context.Context, issuer string) (*oidc.Provider, error) {
-	c.mu.Lock()
-	e, ok := c.m[issuer]
-	c.mu.Unlock()
-	if ok && c.now().Sub(e.fetched) < c.ttl {
-		return e.p, nil
-	}
-	// Fetched outside the lock: one slow issuer must not hold up the
-	// others. Two sign-ins may then both fetch; the later one is kept.
-	p, err := oidc.NewProvider(oidc.ClientContext(ctx, c.client), issuer)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) >= maxProviders {
-		now := c.now()
-		for k, v := range c.m {
-			if now.Sub(v.fetched) >= c.ttl {
-				delete(c.m, k)
-			}
-		}
-		for k := range c.m {
-			if len(c.m) < maxProviders {
-				break
-			}
-			delete(c.m, k)
-		}
-	}
-	c.m[issuer] = cachedProvider{p: p, fetched: c.now()}
-	return p, nil
 }

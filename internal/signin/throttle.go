@@ -1,8 +1,7 @@
 package signin
 
 import (
-	"container/list"
-	"sync"
+	"context"
 	"time"
 
 	"github.com/agentdesk/agentdesk/internal/apperr"
@@ -24,8 +23,8 @@ type ThrottleConfig struct {
 	// (default 1h). It is raised to MaxDelay when shorter, so a key is never
 	// forgotten while it still has to wait.
 	Forget time.Duration
-	// MaxKeys bounds memory (default 100,000 keys, a few MB). When full, the
-	// key whose last failure is oldest is dropped.
+	// MaxKeys bounds the keys kept (default 100,000): the clean-up drops
+	// the keys with the oldest last failure beyond it.
 	MaxKeys int
 }
 
@@ -54,184 +53,162 @@ func (c ThrottleConfig) withDefaults() ThrottleConfig {
 	return c
 }
 
-// Throttle makes a key (an account, "acct:"+email, or a client address,
-// "ip:"+addr) wait longer after each failure beyond a few free ones. Waits
-// are capped and a key is forgotten some time after its last failure, so an
-// attacker can slow an account down but never lock it for good.
-//
-// State lives in memory, per process, bounded by MaxKeys. A Throttle is safe
-// for concurrent use.
+// ThrottleEntry is the state of one throttle key.
+type ThrottleEntry struct {
+	Failures int
+	Last     time.Time // the last failure
+	Until    time.Time // no attempt before this
+	// Expires is when the key is forgotten: Last + Forget.
+	Expires time.Time
+	// Seq numbers the last failure, so a refund can tell whether another
+	// failure came after the one it takes back.
+	Seq int64
+}
+
+// ThrottleStore keeps throttle entries where every process counting the
+// same keys sees them (EntThrottleStore: the database).
+type ThrottleStore interface {
+	// Get is key's entry, nil when there is none. An expired entry may be
+	// returned; the Throttle treats it as none.
+	Get(ctx context.Context, key string) (*ThrottleEntry, error)
+	// Change calls fn with the entries of keys (nil for none), in that
+	// order, while no other Change of any of them runs in any process, and
+	// stores what fn leaves in the slice (nil deletes). fn may be called
+	// more than once (after a conflict) and must only compute.
+	Change(ctx context.Context, keys []string, fn func(entries []*ThrottleEntry) error) error
+	// Prune deletes the entries with prefix that expired by now and, when
+	// more than maxKeys remain, those with the oldest last failure.
+	Prune(ctx context.Context, prefix string, now time.Time, maxKeys int) (int, error)
+}
+
+// Throttle is the rules of one kind of key (an account, an account at a
+// client address, a client address): after a few free failures each one
+// doubles the wait, up to a cap, and a key is forgotten some time after its
+// last failure, so an attacker can slow an account down but never lock it
+// for good. Its keys all start with its prefix; the state is in a
+// ThrottleStore, so every process counts together.
 type Throttle struct {
-	cfg ThrottleConfig
-	now func() time.Time
-
-	mu    sync.Mutex
-	keys  map[string]*list.Element // of *throttleEntry
-	order *list.List               // entries by last failure, oldest first (roughly, after a refund)
-	seq   uint64                   // numbers failures, so a refund can tell whether another followed
+	cfg    ThrottleConfig
+	prefix string
+	store  ThrottleStore
+	now    func() time.Time
 }
 
-type throttleEntry struct {
-	key      string
-	failures int
-	last     time.Time // last failure
-	until    time.Time // no attempt before this
-	seq      uint64    // of the last failure
-}
-
-// NewThrottle returns a Throttle with cfg (zero fields take defaults) that
-// reads the time from now (time.Now when nil).
-func NewThrottle(cfg ThrottleConfig, now func() time.Time) *Throttle {
+// NewThrottle returns the Throttle of the keys starting with prefix, with
+// cfg (zero fields take defaults), reading the time from now (time.Now when
+// nil).
+func NewThrottle(prefix string, cfg ThrottleConfig, store ThrottleStore, now func() time.Time) *Throttle {
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{
-		cfg:   cfg.withDefaults(),
-		now:   now,
-		keys:  make(map[string]*list.Element),
-		order: list.New(),
-	}
+	return &Throttle{cfg: cfg.withDefaults(), prefix: prefix, store: store, now: now}
 }
+
+// Key is the throttle's key for id.
+func (t *Throttle) Key(id string) string { return t.prefix + id }
 
 // Wait is 0 when key may make an attempt now, else how long until it may.
 // It changes nothing.
-func (t *Throttle) Wait(key string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.waitLocked(key, t.now())
+func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) {
+	e, err := t.store.Get(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	return t.wait(e, t.now()), nil
 }
 
-// Failure records a failed attempt of key. After FreeAttempts failures each
-// further one doubles the wait, up to MaxDelay.
-func (t *Throttle) Failure(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.failLocked(key, t.now())
-}
-
-// Attempt is Wait and, when the wait is 0, Failure, in one step. Sign-in
-// should use it rather than Wait: the attempt is counted before the slow
-// password check, so a burst of parallel requests cannot all pass Wait
-// before the first failure is recorded. Call Success when the attempt
-// turns out right. A refused attempt (non-zero wait) is not counted, so
-// hammering a waiting key does not extend its wait.
-func (t *Throttle) Attempt(key string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// Failure records a failed attempt of key.
+func (t *Throttle) Failure(ctx context.Context, key string) error {
 	now := t.now()
-	if w := t.waitLocked(key, now); w > 0 {
-		return w
-	}
-	t.failLocked(key, now)
-	return 0
+	return t.store.Change(ctx, []string{key}, func(e []*ThrottleEntry) error {
+		e[0] = t.fail(e[0], now)
+		return nil
+	})
 }
 
-// Charge is Attempt for a key whose right attempts must not count, such as
-// a client address: many agents of one office sign in from one address,
-// and counting their successes would soon make the whole office wait.
-// Like Attempt, it counts the attempt before the slow check, so a burst
-// cannot slip through; call refund when the attempt turns out right (or
-// was not a guess at all) to take that count back. refund does nothing when
-// the attempt was refused (non-zero wait), and nothing the second time.
-//
-// A refund takes back only this attempt: failures of other attempts stay
-// counted, so a valid account cannot be used to clear an address's count
-// between guesses at other accounts (which is why addresses never get
-// Success).
-func (t *Throttle) Charge(key string) (wait time.Duration, refund func()) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// Attempt is Wait and, when the wait is 0, Failure, in one step: the
+// attempt is counted before the work it guards, so a burst of parallel
+// requests cannot all pass before the first is counted. A refused attempt
+// (non-zero wait) is not counted, so hammering a waiting key does not
+// extend its wait.
+func (t *Throttle) Attempt(ctx context.Context, key string) (time.Duration, error) {
 	now := t.now()
-	if w := t.waitLocked(key, now); w > 0 {
-		return w, func() {}
-	}
-	var beforeUntil time.Time
-	if el, ok := t.keys[key]; ok {
-		beforeUntil = el.Value.(*throttleEntry).until
-	}
-	t.failLocked(key, now)
-	seq := t.seq
-	var once sync.Once
-	return 0, func() { once.Do(func() { t.refund(key, seq, beforeUntil) }) }
-}
-
-// refund takes back the failure numbered seq. The count only ever goes down
-// by one: refunds of attempts that were in flight together must not restore
-// a count saved before another attempt's refund, or a busy address (an
-// office behind one NAT) would leak a failure per overlap until every
-// sign-in waits. The wait goes back to what it was before the charge when
-// nothing failed since (beforeUntil); a later failure's wait stands.
-func (t *Throttle) refund(key string, seq uint64, beforeUntil time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	el, ok := t.keys[key]
-	if !ok {
-		return // forgotten or dropped since: nothing left to take back
-	}
-	e := el.Value.(*throttleEntry)
-	if e.failures > 0 {
-		e.failures--
-	}
-	if e.failures == 0 {
-		t.removeLocked(el)
-		return
-	}
-	if e.seq == seq {
-		e.until = beforeUntil
-	}
+	var wait time.Duration
+	err := t.store.Change(ctx, []string{key}, func(e []*ThrottleEntry) error {
+		if wait = t.wait(e[0], now); wait == 0 {
+			e[0] = t.fail(e[0], now)
+		}
+		return nil
+	})
+	return wait, err
 }
 
 // Success forgets key's failures.
-//
-// Reset only account keys on success: resetting a client address would let
-// someone with one valid account clear the address's count between guesses
-// at other accounts.
-func (t *Throttle) Success(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if el, ok := t.keys[key]; ok {
-		t.removeLocked(el)
-	}
+func (t *Throttle) Success(ctx context.Context, key string) error {
+	return t.store.Change(ctx, []string{key}, func(e []*ThrottleEntry) error {
+		e[0] = nil
+		return nil
+	})
 }
 
-func (t *Throttle) waitLocked(key string, now time.Time) time.Duration {
-	el, ok := t.keys[key]
-	if !ok {
-		return 0
-	}
-	e := el.Value.(*throttleEntry)
-	if t.expired(e, now) {
-		t.removeLocked(el)
-		return 0
-	}
-	if w := e.until.Sub(now); w > 0 {
-		return w
-	}
-	return 0
+// Prune deletes the throttle's forgotten keys and those beyond MaxKeys.
+func (t *Throttle) Prune(ctx context.Context) (int, error) {
+	return t.store.Prune(ctx, t.prefix, t.now(), t.cfg.MaxKeys)
 }
 
-func (t *Throttle) failLocked(key string, now time.Time) {
-	el, ok := t.keys[key]
-	if ok && t.expired(el.Value.(*throttleEntry), now) {
-		t.removeLocked(el)
-		ok = false
+// live is e unless it is missing or forgotten by now.
+func (t *Throttle) live(e *ThrottleEntry, now time.Time) *ThrottleEntry {
+	if e == nil || !now.Before(e.Expires) {
+		return nil
 	}
-	if !ok {
-		t.makeRoomLocked(now)
-		el = t.order.PushBack(&throttleEntry{key: key})
-		t.keys[key] = el
+	return e
+}
+
+func (t *Throttle) wait(e *ThrottleEntry, now time.Time) time.Duration {
+	if e = t.live(e, now); e == nil {
+		return 0
 	}
-	e := el.Value.(*throttleEntry)
+	return max(e.Until.Sub(now), 0)
+}
+
+// fail is e after one more failure at now.
+func (t *Throttle) fail(e *ThrottleEntry, now time.Time) *ThrottleEntry {
+	next := ThrottleEntry{Seq: now.UnixNano()}
+	if e = t.live(e, now); e != nil {
+		next = *e
+		// Unique per key even when two failures share a clock reading.
+		next.Seq = max(e.Seq+1, now.UnixNano())
+	}
 	// Past this count the wait is MaxDelay anyway; stopping keeps the
 	// arithmetic far from overflow however long someone keeps failing.
-	if e.failures < t.cfg.FreeAttempts+64 {
-		e.failures++
+	if next.Failures < t.cfg.FreeAttempts+64 {
+		next.Failures++
 	}
-	t.seq++
-	e.seq = t.seq
-	e.last = now
-	e.until = now.Add(t.delay(e.failures))
-	t.order.MoveToBack(el)
+	next.Last = now
+	next.Until = now.Add(t.delay(next.Failures))
+	next.Expires = now.Add(t.cfg.Forget)
+	return &next
+}
+
+// refund is e with one failure taken back. The count only ever goes down
+// by one: refunds of attempts that were in flight together must not
+// restore a count saved before another attempt's refund, or a busy address
+// would leak a failure per overlap until every sign-in waits. The wait goes
+// back to beforeUntil only when the failure taken back (seq) is still the
+// last one; a later failure's wait stands.
+func refund(e *ThrottleEntry, seq int64, beforeUntil time.Time) *ThrottleEntry {
+	if e == nil {
+		return nil // forgotten or pruned since: nothing left to take back
+	}
+	next := *e
+	next.Failures--
+	if next.Failures <= 0 {
+		return nil
+	}
+	if next.Seq == seq {
+		next.Until = beforeUntil
+	}
+	return &next
 }
 
 // delay is the wait after the n-th failure in a row.
@@ -244,29 +221,6 @@ func (t *Throttle) delay(n int) time.Duration {
 		d *= 2
 	}
 	return min(d, t.cfg.MaxDelay)
-}
-
-// expired reports whether e is forgotten. Forget ≥ MaxDelay, so an
-// expired entry has no wait left either.
-func (t *Throttle) expired(e *throttleEntry, now time.Time) bool {
-	return !now.Before(e.last.Add(t.cfg.Forget))
-}
-
-// makeRoomLocked drops forgotten entries and, when still full, the entry
-// with the oldest failure. The list is ordered by last failure and every
-// entry lives Forget after it, so forgotten entries are all at the front.
-func (t *Throttle) makeRoomLocked(now time.Time) {
-	for el := t.order.Front(); el != nil && t.expired(el.Value.(*throttleEntry), now); el = t.order.Front() {
-		t.removeLocked(el)
-	}
-	for t.order.Len() >= t.cfg.MaxKeys {
-		t.removeLocked(t.order.Front())
-	}
-}
-
-func (t *Throttle) removeLocked(el *list.Element) {
-	delete(t.keys, el.Value.(*throttleEntry).key)
-	t.order.Remove(el)
 }
 
 // RetryAfterError is the TOO_MANY_ATTEMPTS error for a wait of d, with

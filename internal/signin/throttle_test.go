@@ -1,13 +1,14 @@
 package signin
 
 import (
+	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 // fakeClock is a clock tests move by hand.
@@ -32,153 +33,303 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// rig is a throttle store on a fresh database (SQLite, or PostgreSQL with
+// AGENTDESK_TEST_DATABASE_URL) and a clock.
+type rig struct {
+	t     *testing.T
+	ctx   context.Context
+	clock *fakeClock
+	store *EntThrottleStore
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	db := storetest.Open(t)
+	return &rig{t: t, ctx: context.Background(), clock: newFakeClock(), store: NewEntThrottleStore(db.Client)}
+}
+
+func (r *rig) throttle(cfg ThrottleConfig) *Throttle {
+	return NewThrottle("k:", cfg, r.store, r.clock.Now)
+}
+
+func (r *rig) wait(th *Throttle, key string) time.Duration {
+	r.t.Helper()
+	w, err := th.Wait(r.ctx, key)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return w
+}
+
+func (r *rig) fail(th *Throttle, key string) {
+	r.t.Helper()
+	if err := th.Failure(r.ctx, key); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) attempt(th *Throttle, key string) time.Duration {
+	r.t.Helper()
+	w, err := th.Attempt(r.ctx, key)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return w
+}
+
+func (r *rig) keys() map[string]*ThrottleEntry {
+	r.t.Helper()
+	rows, err := r.store.DB.ThrottleCounter.Query().All(r.ctx)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	m := map[string]*ThrottleEntry{}
+	for _, c := range rows {
+		m[c.ID] = entryOf(c)
+	}
+	return m
+}
+
 func TestThrottleDefaults(t *testing.T) {
-	got := NewThrottle(ThrottleConfig{}, nil).cfg
+	got := NewThrottle("k:", ThrottleConfig{}, nil, nil).cfg
 	want := ThrottleConfig{FreeAttempts: 5, BaseDelay: time.Second, MaxDelay: 15 * time.Minute, Forget: time.Hour, MaxKeys: 100_000}
 	if got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
 	}
 	// Forget never ends before the longest wait does.
-	got = NewThrottle(ThrottleConfig{MaxDelay: time.Hour, Forget: time.Minute}, nil).cfg
+	got = NewThrottle("k:", ThrottleConfig{MaxDelay: time.Hour, Forget: time.Minute}, nil, nil).cfg
 	if got.Forget != time.Hour {
 		t.Errorf("Forget %v with MaxDelay 1h, want 1h", got.Forget)
 	}
+	// A cap below the base wait is raised to it; a Forget equal to the cap stays.
+	got = NewThrottle("k:", ThrottleConfig{BaseDelay: time.Minute, MaxDelay: time.Second, Forget: time.Minute}, nil, nil).cfg
+	if got.MaxDelay != time.Minute || got.Forget != time.Minute {
+		t.Errorf("MaxDelay %v Forget %v, want 1m and 1m", got.MaxDelay, got.Forget)
+	}
+	c := DefaultConfig()
+	if c.AccountThrottle.FreeAttempts != 0 || c.PairThrottle.FreeAttempts != 0 || c.SprayThrottle.FreeAttempts != 50 || c.ResetRequestThrottle.FreeAttempts != 20 {
+		t.Errorf("sign-in throttle defaults %+v", c)
+	}
 }
 
-func TestThrottleFreeAttemptsThenWait(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{}, clock.Now)
-	const key = "acct:jane@example.com"
-	for i := range 5 {
-		if w := th.Wait(key); w != 0 {
-			t.Fatalf("wait %v before failure %d, want 0", w, i+1)
+// TestThrottleFifthAndSixthFailure: with 5 free failures, the 4th leaves
+// no wait, the 5th a wait of exactly BaseDelay, the 6th twice that.
+func TestThrottleFifthAndSixthFailure(t *testing.T) {
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{})
+	const key = "k:jane@example.com"
+	for i := 1; i <= 4; i++ {
+		r.fail(th, key)
+		if w := r.wait(th, key); w != 0 {
+			t.Fatalf("wait after failure %d: %v, want 0", i, w)
 		}
-		th.Failure(key)
 	}
-	if w := th.Wait(key); w != time.Second {
-		t.Fatalf("wait after 5 failures %v, want 1s", w)
+	r.fail(th, key) // the 5th
+	if w := r.wait(th, key); w != time.Second {
+		t.Fatalf("wait after the 5th failure %v, want 1s", w)
 	}
-	clock.Advance(400 * time.Millisecond)
-	if w := th.Wait(key); w != 600*time.Millisecond {
+	r.clock.Advance(400 * time.Millisecond)
+	if w := r.wait(th, key); w != 600*time.Millisecond {
 		t.Fatalf("wait 400ms later %v, want 600ms", w)
 	}
-	clock.Advance(600 * time.Millisecond)
-	if w := th.Wait(key); w != 0 {
+	r.clock.Advance(600 * time.Millisecond)
+	if w := r.wait(th, key); w != 0 {
 		t.Fatalf("wait once the delay passed %v, want 0", w)
 	}
-	// Other keys are not affected.
-	if w := th.Wait("acct:other@example.com"); w != 0 {
-		t.Errorf("other key waits %v", w)
+	r.fail(th, key) // the 6th
+	if w := r.wait(th, key); w != 2*time.Second {
+		t.Fatalf("wait after the 6th failure %v, want 2s", w)
+	}
+	if e := r.keys()[key]; e.Failures != 6 || !e.Last.Equal(r.clock.Now()) {
+		t.Errorf("stored %+v, want 6 failures, the last now", e)
+	}
+	if w := r.wait(th, "k:other@example.com"); w != 0 {
+		t.Errorf("another key waits %v", w)
 	}
 }
 
-func TestThrottleDoublesUpToCap(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 3, BaseDelay: time.Second, MaxDelay: time.Minute, Forget: time.Hour}, clock.Now)
-	const key = "ip:192.0.2.7"
+// TestThrottleWaitAtItsCap: the wait doubles to exactly MaxDelay and stays
+// there however long failures go on.
+func TestThrottleWaitAtItsCap(t *testing.T) {
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 3, BaseDelay: time.Second, MaxDelay: time.Minute, Forget: time.Hour})
+	const key = "k:192.0.2.7"
 	want := []time.Duration{0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60}
 	for i, w := range want {
-		th.Failure(key)
-		if got := th.Wait(key); got != w*time.Second {
+		r.fail(th, key)
+		if got := r.wait(th, key); got != w*time.Second {
 			t.Fatalf("after failure %d: wait %v, want %v", i+1, got, w*time.Second)
 		}
-		clock.Advance(th.Wait(key)) // the client waits as told, then fails again
+		r.clock.Advance(r.wait(th, key)) // the client waits as told, then fails again
 	}
-	// However long it goes on, the wait stays capped (and nothing overflows).
-	for range 1000 {
-		clock.Advance(th.Wait(key))
-		th.Failure(key)
+	for range 80 {
+		r.fail(th, key)
 	}
-	if got := th.Wait(key); got != time.Minute {
-		t.Errorf("after 1000 more failures: wait %v, want the 1m cap", got)
+	if got := r.wait(th, key); got != time.Minute {
+		t.Errorf("after 80 more failures: wait %v, want the 1m cap", got)
+	}
+	if n := r.keys()[key].Failures; n != 3+64 {
+		t.Errorf("%d failures stored, want the count to stop at FreeAttempts+64", n)
+	}
+	// A cap that the doubling meets exactly.
+	th = r.throttle(ThrottleConfig{FreeAttempts: 1, BaseDelay: time.Second, MaxDelay: 4 * time.Second})
+	for i, w := range []time.Duration{1, 2, 4, 4} {
+		r.fail(th, "k:exact")
+		if got := r.wait(th, "k:exact"); got != w*time.Second {
+			t.Fatalf("exact cap, failure %d: wait %v, want %v", i+1, got, w*time.Second)
+		}
 	}
 }
 
 func TestThrottleSuccessResets(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 2}, clock.Now)
-	th.Failure("k")
-	th.Failure("k")
-	if th.Wait("k") == 0 {
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 2})
+	r.fail(th, "k:a")
+	r.fail(th, "k:a")
+	if r.wait(th, "k:a") == 0 {
 		t.Fatal("no wait after 2 failures with 2 free")
 	}
-	th.Success("k")
-	if w := th.Wait("k"); w != 0 {
+	if err := th.Success(r.ctx, "k:a"); err != nil {
+		t.Fatal(err)
+	}
+	if w := r.wait(th, "k:a"); w != 0 {
 		t.Fatalf("wait after success %v", w)
 	}
-	th.Failure("k")
-	if w := th.Wait("k"); w != 0 {
+	r.fail(th, "k:a")
+	if w := r.wait(th, "k:a"); w != 0 {
 		t.Errorf("one failure after a success waits %v: the count was not reset", w)
 	}
-	th.Success("never-seen") // harmless
+	if err := th.Success(r.ctx, "k:never-seen"); err != nil {
+		t.Error(err)
+	}
 }
 
-func TestThrottleDecays(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 2, Forget: time.Hour}, clock.Now)
+// TestThrottleForgetsExactly: a key is kept until one second before Forget
+// after its last failure and forgotten from Forget on.
+func TestThrottleForgetsExactly(t *testing.T) {
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 2, Forget: time.Hour})
 	for range 6 {
-		clock.Advance(th.Wait("k"))
-		th.Failure("k")
+		r.clock.Advance(r.wait(th, "k:a"))
+		r.fail(th, "k:a")
 	}
-	if th.Wait("k") == 0 {
-		t.Fatal("no wait after 6 failures")
+	if got := r.wait(th, "k:a"); got != 16*time.Second {
+		t.Fatalf("after 6 failures: wait %v, want 16s", got)
 	}
-	clock.Advance(time.Hour - time.Second)
-	th.Failure("k") // a failure within the hour keeps the count
-	if got := th.Wait("k"); got != 32*time.Second {
-		t.Fatalf("7th failure: wait %v, want 32s", got)
+	r.clock.Advance(time.Hour - time.Second) // one second before: kept
+	r.fail(th, "k:a")
+	if got := r.wait(th, "k:a"); got != 32*time.Second {
+		t.Fatalf("7th failure a second before the hour: wait %v, want 32s", got)
 	}
-	clock.Advance(time.Hour) // an hour of quiet: start afresh
-	if got := th.Wait("k"); got != 0 {
-		t.Fatalf("wait after an hour of quiet %v", got)
+	r.clock.Advance(time.Hour - time.Second)
+	if e := r.keys()["k:a"]; e == nil || th.live(e, r.clock.Now()) == nil {
+		t.Fatal("forgotten a second before the hour")
 	}
-	th.Failure("k")
-	if got := th.Wait("k"); got != 0 {
-		t.Errorf("first failure after the decay waits %v: the count was kept", got)
+	r.clock.Advance(time.Second) // exactly the hour: forgotten
+	if e := r.keys()["k:a"]; th.live(e, r.clock.Now()) != nil {
+		t.Fatal("kept at the hour")
 	}
-	if n := len(th.keys); n != 1 {
-		t.Errorf("%d keys held, want 1", n)
+	r.clock.Advance(time.Second) // and a second after
+	r.fail(th, "k:a")
+	if got := r.wait(th, "k:a"); got != 0 {
+		t.Errorf("first failure after the hour waits %v: the count was kept", got)
+	}
+	if n := r.keys()["k:a"].Failures; n != 1 {
+		t.Errorf("%d failures after forgetting, want 1", n)
+	}
+}
+
+// TestThrottleKeyLimit: Prune drops forgotten keys, then the keys with the
+// oldest failure beyond MaxKeys, and only the throttle's own keys.
+func TestThrottleKeyLimit(t *testing.T) {
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 1, MaxKeys: 3, Forget: time.Hour})
+	other := NewThrottle("o:", ThrottleConfig{MaxKeys: 1}, r.store, r.clock.Now)
+	r.fail(other, "o:1")
+	r.fail(other, "o:2")
+	for _, k := range []string{"k:a", "k:b", "k:c"} {
+		r.fail(th, k)
+		r.clock.Advance(time.Minute)
+	}
+	prune := func(th *Throttle, want int) {
+		t.Helper()
+		if n, err := th.Prune(r.ctx); err != nil || n != want {
+			t.Fatalf("Prune: %d, %v; want %d", n, err, want)
+		}
+	}
+	prune(th, 0)      // exactly MaxKeys: nothing dropped
+	r.fail(th, "k:a") // a is now the newest
+	r.clock.Advance(time.Minute)
+	r.fail(th, "k:d") // one over: b, whose last failure is the oldest, goes
+	prune(th, 1)
+	for k, held := range map[string]bool{"k:a": true, "k:b": false, "k:c": true, "k:d": true, "o:1": true, "o:2": true} {
+		if _, ok := r.keys()[k]; ok != held {
+			t.Errorf("key %s held=%v, want %v", k, ok, held)
+		}
+	}
+	// Forgotten keys go first: c is forgotten, the others not yet.
+	r.clock.Advance(time.Hour - 3*time.Minute)
+	r.fail(th, "k:e")
+	prune(th, 1)
+	for k, held := range map[string]bool{"k:a": true, "k:c": false, "k:d": true, "k:e": true} {
+		if _, ok := r.keys()[k]; ok != held {
+			t.Errorf("after forgetting: key %s held=%v, want %v", k, ok, held)
+		}
+	}
+	for i := range 20 {
+		r.fail(th, fmt.Sprintf("k:flood-%d", i))
+	}
+	prune(th, 20)
+	prune(other, 2) // both forgotten by now: the other throttle prunes its own keys only
+	n := 0
+	for k := range r.keys() {
+		if k[0] == 'k' {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("after a flood and a prune: %d keys, want the cap of 3", n)
 	}
 }
 
 func TestThrottleAttemptCountsUpFront(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 3}, clock.Now)
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 3})
 	for i := range 3 {
-		if w := th.Attempt("k"); w != 0 {
+		if w := r.attempt(th, "k:a"); w != 0 {
 			t.Fatalf("attempt %d refused with %v", i+1, w)
 		}
 	}
-	// The three are counted although no outcome was reported yet: a burst
-	// of parallel requests gets the free attempts and no more.
-	if w := th.Attempt("k"); w != time.Second {
+	if w := r.attempt(th, "k:a"); w != time.Second {
 		t.Fatalf("4th attempt: wait %v, want 1s", w)
 	}
 	// A refused attempt is not counted: hammering does not extend the wait.
-	for range 50 {
-		th.Attempt("k")
+	for range 10 {
+		r.attempt(th, "k:a")
 	}
-	if w := th.Wait("k"); w != time.Second {
+	if w := r.wait(th, "k:a"); w != time.Second {
 		t.Fatalf("after refused attempts: wait %v, want still 1s", w)
 	}
-	clock.Advance(time.Second)
-	if w := th.Attempt("k"); w != 0 {
+	r.clock.Advance(time.Second)
+	if w := r.attempt(th, "k:a"); w != 0 {
 		t.Fatalf("attempt after the wait refused: %v", w)
-	}
-	th.Success("k") // that one was right
-	if w := th.Attempt("k"); w != 0 {
-		t.Errorf("attempt after success refused: %v", w)
 	}
 }
 
 func TestThrottleBurstGetsOnlyFreeAttempts(t *testing.T) {
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 5}, newFakeClock().Now)
+	r := newRig(t)
+	th := r.throttle(ThrottleConfig{FreeAttempts: 5})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	allowed := 0
-	for range 200 {
+	for range 40 {
 		wg.Go(func() {
-			if th.Attempt("acct:target@example.com") == 0 {
+			w, err := th.Attempt(r.ctx, "k:target@example.com")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if w == 0 {
 				mu.Lock()
 				allowed++
 				mu.Unlock()
@@ -187,72 +338,25 @@ func TestThrottleBurstGetsOnlyFreeAttempts(t *testing.T) {
 	}
 	wg.Wait()
 	if allowed != 5 {
-		t.Errorf("%d of 200 parallel attempts allowed, want 5", allowed)
+		t.Errorf("%d of 40 parallel attempts allowed, want 5", allowed)
 	}
 }
 
-func TestThrottleMaxKeys(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 1, MaxKeys: 3, Forget: time.Hour}, clock.Now)
-	for _, k := range []string{"a", "b", "c"} {
-		th.Failure(k)
-		clock.Advance(time.Minute)
-	}
-	th.Failure("a") // a is now the newest
-	clock.Advance(time.Minute)
-	th.Failure("d") // full: drops b, whose last failure is the oldest
-	if len(th.keys) != 3 || th.order.Len() != 3 {
-		t.Fatalf("%d keys (%d in order), want 3", len(th.keys), th.order.Len())
-	}
-	for k, held := range map[string]bool{"a": true, "b": false, "c": true, "d": true} {
-		if _, ok := th.keys[k]; ok != held {
-			t.Errorf("key %s held=%v, want %v", k, ok, held)
+// TestThrottleSharedByStores: two Throttles on one database (two
+// processes) count together, and a new one (a restart) remembers.
+func TestThrottleSharedByStores(t *testing.T) {
+	r := newRig(t)
+	a := r.throttle(ThrottleConfig{FreeAttempts: 4})
+	b := NewThrottle("k:", ThrottleConfig{FreeAttempts: 4}, NewEntThrottleStore(r.store.DB), r.clock.Now)
+	for i := range 4 {
+		th := []*Throttle{a, b}[i%2]
+		if w := r.attempt(th, "k:x"); w != 0 {
+			t.Fatalf("attempt %d waits %v", i+1, w)
 		}
 	}
-	// Forgotten keys go first, and Wait never adds a key.
-	clock.Advance(time.Hour - 2*time.Minute) // c (and a, d not yet) forgotten
-	th.Wait("e")
-	th.Failure("e")
-	for k, held := range map[string]bool{"a": true, "c": false, "d": true, "e": true} {
-		if _, ok := th.keys[k]; ok != held {
-			t.Errorf("after decay: key %s held=%v, want %v", k, ok, held)
-		}
-	}
-	for i := range 1000 {
-		th.Failure(fmt.Sprintf("flood-%d", i))
-	}
-	if len(th.keys) != 3 || th.order.Len() != 3 {
-		t.Errorf("after a flood: %d keys, want the cap of 3", len(th.keys))
-	}
-}
-
-func TestThrottleConcurrentUse(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{MaxKeys: 50}, clock.Now)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 500 {
-				key := fmt.Sprintf("acct:%d@example.com", (g*7+i)%80)
-				switch i % 5 {
-				case 0:
-					th.Success(key)
-				case 1:
-					th.Wait(key)
-				case 2:
-					th.Attempt(key)
-				default:
-					th.Failure(key)
-				}
-				if i%50 == 0 {
-					clock.Advance(time.Second)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if len(th.keys) > 50 || len(th.keys) != th.order.Len() {
-		t.Errorf("%d keys, %d in order; want equal and ≤ 50", len(th.keys), th.order.Len())
+	restarted := NewThrottle("k:", ThrottleConfig{FreeAttempts: 4}, NewEntThrottleStore(r.store.DB), r.clock.Now)
+	if w := r.wait(restarted, "k:x"); w != time.Second {
+		t.Errorf("after 4 attempts through two throttles, a restarted one waits %v, want 1s", w)
 	}
 }
 
@@ -274,126 +378,5 @@ func TestRetryAfterError(t *testing.T) {
 		if got, ok := e.Extensions["retryAfterSeconds"].(int); !ok || got != want {
 			t.Errorf("RetryAfterError(%v) retryAfterSeconds = %#v, want %d", d, e.Extensions["retryAfterSeconds"], want)
 		}
-	}
-}
-
-func TestThrottleChargeRefund(t *testing.T) {
-	const key = "ip:192.0.2.7"
-	cases := []struct {
-		name string
-		run  func(th *Throttle, clock *fakeClock)
-		want time.Duration // Wait(key) afterwards
-	}{
-		{"refund of the only failure forgets the key", func(th *Throttle, _ *fakeClock) {
-			_, refund := th.Charge(key)
-			refund()
-		}, 0},
-		{"successes never add up", func(th *Throttle, _ *fakeClock) {
-			for range 100 {
-				_, refund := th.Charge(key)
-				refund()
-			}
-			for range 4 {
-				th.Charge(key) // four failures: still free
-			}
-		}, 0},
-		{"a refund keeps earlier failures", func(th *Throttle, _ *fakeClock) {
-			for range 4 {
-				th.Charge(key)
-			}
-			_, refund := th.Charge(key)
-			refund()
-			th.Charge(key) // the fifth failure
-		}, time.Second},
-		{"a refund after the wait elapsed imposes no new wait", func(th *Throttle, clock *fakeClock) {
-			for range 6 {
-				th.Charge(key)
-				clock.Advance(time.Hour - time.Minute) // waits pass, failures stay
-			}
-			_, refund := th.Charge(key)
-			refund()
-		}, 0},
-		{"a refund leaves a later failure's wait", func(th *Throttle, _ *fakeClock) {
-			for range 4 {
-				th.Charge(key)
-			}
-			_, refund := th.Charge(key) // 5th: 1s wait
-			refund()                    // back to 4
-			_, refund = th.Charge(key)  // 5th again
-			th.Failure(key)             // 6th, by someone else: 2s wait
-			refund()                    // 5 failures stay counted, the wait stands
-		}, 2 * time.Second},
-		{"refunding twice takes back one failure", func(th *Throttle, _ *fakeClock) {
-			for range 4 {
-				th.Charge(key)
-			}
-			_, refund := th.Charge(key)
-			th.Failure(key) // someone else's: the exact restore no longer applies
-			refund()        // back to 5 failures; the 2s wait of the 6th stands
-			refund()        // a second decrement would leave 4
-			th.Failure(key) // 6 failures: 2s (5 would be 1s)
-		}, 2 * time.Second},
-		{"refunding a refused charge does nothing", func(th *Throttle, _ *fakeClock) {
-			for range 5 {
-				th.Charge(key)
-			}
-			_, refund := th.Charge(key) // refused: wait 1s
-			refund()
-		}, time.Second},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			clock := newFakeClock()
-			th := NewThrottle(ThrottleConfig{}, clock.Now)
-			c.run(th, clock)
-			if got := th.Wait(key); got != c.want {
-				t.Errorf("wait %v, want %v", got, c.want)
-			}
-		})
-	}
-}
-
-func TestThrottleChargeRefusedIsNotCounted(t *testing.T) {
-	clock := newFakeClock()
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 1}, clock.Now)
-	if w, _ := th.Charge("k"); w != 0 {
-		t.Fatalf("first charge waits %v", w)
-	}
-	for range 10 {
-		if w, _ := th.Charge("k"); w != time.Second {
-			t.Fatalf("charge while waiting: %v, want the unchanged 1s", w)
-		}
-	}
-}
-
-// TestChargeRefundUnderOverlap: many sign-ins from one address in flight
-// together, all succeeding, must leave no failure behind (an office behind
-// one NAT signs in all morning).
-func TestChargeRefundUnderOverlap(t *testing.T) {
-	th := NewThrottle(ThrottleConfig{FreeAttempts: 50}, nil)
-	var wg sync.WaitGroup
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range 200 {
-				wait, refund := th.Charge("ip:10.0.0.1")
-				if wait > 0 {
-					t.Errorf("a successful sign-in waited %s", wait)
-					return
-				}
-				runtime.Gosched()
-				refund()
-			}
-		}()
-	}
-	wg.Wait()
-	if w := th.Wait("ip:10.0.0.1"); w != 0 {
-		t.Fatalf("wait after only successes: %s", w)
-	}
-	th.mu.Lock()
-	defer th.mu.Unlock()
-	if len(th.keys) != 0 {
-		t.Fatalf("%d keys left after only successes", len(th.keys))
 	}
 }

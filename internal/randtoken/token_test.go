@@ -1,4 +1,4 @@
-package signin
+package randtoken
 
 import (
 	"bytes"
@@ -10,11 +10,11 @@ import (
 	"testing/iotest"
 )
 
-func TestNewToken(t *testing.T) {
+func TestNew(t *testing.T) {
 	shape := regexp.MustCompile(`^ads_[A-Za-z0-9_-]{43}$`)
 	seen := map[string]bool{}
 	for range 100 {
-		tok, err := NewToken(nil, SessionTokenPrefix)
+		tok, err := New(nil, "ads_")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +29,7 @@ func TestNewToken(t *testing.T) {
 
 	// With injected randomness the token is exactly the bytes, base64url.
 	raw := bytes.Repeat([]byte{0xfb, 0xff}, 16)
-	tok, err := NewToken(bytes.NewReader(raw), APITokenPrefix)
+	tok, err := New(bytes.NewReader(raw), "adk_")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,26 +41,26 @@ func TestNewToken(t *testing.T) {
 	}
 
 	// Too little randomness is an error, never a short token.
-	if _, err := NewToken(bytes.NewReader(raw[:31]), APITokenPrefix); err == nil {
+	if _, err := New(bytes.NewReader(raw[:31]), "adk_"); err == nil {
 		t.Error("NewToken with 31 random bytes succeeded")
 	}
 	boom := errors.New("boom")
-	if _, err := NewToken(iotest.ErrReader(boom), APITokenPrefix); !errors.Is(err, boom) {
+	if _, err := New(iotest.ErrReader(boom), "adk_"); !errors.Is(err, boom) {
 		t.Errorf("NewToken with a failing reader: %v", err)
 	}
 }
 
-func TestHashToken(t *testing.T) {
+func TestHash(t *testing.T) {
 	// SHA-256 of "abc" (FIPS 180-2 test vector).
-	if got, want := HashToken("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want {
-		t.Errorf("HashToken(abc) = %s, want %s", got, want)
+	if got, want := Hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; got != want {
+		t.Errorf("Hash(abc) = %s, want %s", got, want)
 	}
-	a, _ := NewToken(nil, SessionTokenPrefix)
-	b, _ := NewToken(nil, SessionTokenPrefix)
-	if HashToken(a) == HashToken(b) || HashToken(a) != HashToken(a) {
+	a, _ := New(nil, "ads_")
+	b, _ := New(nil, "ads_")
+	if Hash(a) == Hash(b) || Hash(a) != Hash(a) {
 		t.Error("HashToken is not a function of the token")
 	}
-	if strings.Contains(HashToken(a), a[4:]) {
+	if strings.Contains(Hash(a), a[4:]) {
 		t.Error("the hash contains the token")
 	}
 }
