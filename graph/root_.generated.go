@@ -472,6 +472,7 @@ type ComplexityRoot struct {
 		Sso                             func(childComplexity int) int
 		StationTypes                    func(childComplexity int) int
 		TeamsIntegration                func(childComplexity int) int
+		TrustedNetworks                 func(childComplexity int) int
 		UpdatedAt                       func(childComplexity int) int
 		WebrtcEnabled                   func(childComplexity int) int
 	}
@@ -2553,6 +2554,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tenant.TeamsIntegration(childComplexity), true
+	case "Tenant.trustedNetworks":
+		if e.ComplexityRoot.Tenant.TrustedNetworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tenant.TrustedNetworks(childComplexity), true
 	case "Tenant.updatedAt":
 		if e.ComplexityRoot.Tenant.UpdatedAt == nil {
 			break
@@ -3592,6 +3599,8 @@ func (ec *executionContext) childFields_Tenant(ctx context.Context, field graphq
 		return ec.fieldContext_Tenant_desktopInactivityTimeoutMinutes(ctx, field)
 	case "teamsIntegration":
 		return ec.fieldContext_Tenant_teamsIntegration(ctx, field)
+	case "trustedNetworks":
+		return ec.fieldContext_Tenant_trustedNetworks(ctx, field)
 	case "activityPage":
 		return ec.fieldContext_Tenant_activityPage(ctx, field)
 	case "createdAt":

@@ -26,6 +26,7 @@ type TenantResolver interface {
 	Sso(ctx context.Context, obj *ent.Tenant) (*model.SsoSettings, error)
 
 	TeamsIntegration(ctx context.Context, obj *ent.Tenant) (*model.TeamsIntegrationSettings, error)
+
 	ActivityPage(ctx context.Context, obj *ent.Tenant) (*model.ActivityPage, error)
 }
 
@@ -538,6 +539,29 @@ func (ec *executionContext) fieldContext_Tenant_teamsIntegration(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Tenant_trustedNetworks(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tenant_trustedNetworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedNetworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tenant_trustedNetworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tenant", field, false, false, "String")
+}
+
 func (ec *executionContext) _Tenant_activityPage(ctx context.Context, field graphql.CollectedField, obj *ent.Tenant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -773,7 +797,7 @@ func (ec *executionContext) unmarshalInputCreateTenantInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "slug", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration"}
+	fieldsInOrder := [...]string{"name", "slug", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration", "trustedNetworks"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -864,6 +888,13 @@ func (ec *executionContext) unmarshalInputCreateTenantInput(ctx context.Context,
 				return it, err
 			}
 			it.TeamsIntegration = data
+		case "trustedNetworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustedNetworks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustedNetworks = data
 		}
 	}
 	return it, nil
@@ -1011,7 +1042,7 @@ func (ec *executionContext) unmarshalInputUpdateTenantInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration"}
+	fieldsInOrder := [...]string{"name", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration", "trustedNetworks"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -1095,6 +1126,13 @@ func (ec *executionContext) unmarshalInputUpdateTenantInput(ctx context.Context,
 				return it, err
 			}
 			it.TeamsIntegration = data
+		case "trustedNetworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustedNetworks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustedNetworks = data
 		}
 	}
 	return it, nil
@@ -1323,6 +1361,11 @@ func (ec *executionContext) _Tenant(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tenant_teamsIntegration(ctx, field, obj)
 				})
+		case "trustedNetworks":
+			out.Values[i] = ec._Tenant_trustedNetworks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "activityPage":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -139,7 +139,7 @@ func (l *lockedBuffer) String() string {
 // TestServeRefusesBadRateLimits: a rate limit that is not RATE,BURST stops
 // serve before it listens, naming the setting.
 func TestServeRefusesBadRateLimits(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "r.db")
+	db := "sqlite:" + t.TempDir() + "/r.db" // never opened: the settings are read first
 	for _, c := range []struct{ flag, value, want string }{
 		{"--rate-limit-anonymous", "5", "AGENTDESK_RATE_LIMIT_ANONYMOUS"},
 		{"--rate-limit-anonymous", "0,20", "AGENTDESK_RATE_LIMIT_ANONYMOUS"},
