@@ -69,3 +69,43 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatal("nothing allowed")
 	}
 }
+
+// TestRetryAfterIsExact: the wait named is the time until one whole token
+// is back, at the refill rate.
+func TestRetryAfterIsExact(t *testing.T) {
+	c := &clock{t: time.Unix(1_700_000_000, 0)}
+	l := New(2, 1, 10, c.now) // a token every 500 ms
+	if ok, _ := l.Allow("k"); !ok {
+		t.Fatal("first request refused")
+	}
+	if ok, wait := l.Allow("k"); ok || wait != 500*time.Millisecond {
+		t.Fatalf("at once: ok=%v wait=%v, want 500ms", ok, wait)
+	}
+	c.t = c.t.Add(200 * time.Millisecond) // 0.4 of a token back
+	if ok, wait := l.Allow("k"); ok || wait != 300*time.Millisecond {
+		t.Fatalf("200 ms later: ok=%v wait=%v, want 300ms", ok, wait)
+	}
+	c.t = c.t.Add(300 * time.Millisecond)
+	if ok, _ := l.Allow("k"); !ok {
+		t.Fatal("refused after the wait it named")
+	}
+}
+
+// TestDefaultMaxKeys: maxKeys ≤ 0 means the default bound, not "keep
+// nothing" (which would forget every bucket at once and limit no one).
+func TestDefaultMaxKeys(t *testing.T) {
+	c := &clock{t: time.Unix(0, 0)}
+	for _, n := range []int{0, -1} {
+		l := New(1, 1, n, c.now)
+		if l.maxKeys != 100_000 {
+			t.Errorf("New(maxKeys=%d): bound %d, want 100000", n, l.maxKeys)
+		}
+		l.Allow("k")
+		if ok, _ := l.Allow("k"); ok {
+			t.Errorf("New(maxKeys=%d): a second request at once allowed", n)
+		}
+	}
+	if l := New(1, 1, 1, c.now); l.maxKeys != 1 {
+		t.Errorf("New(maxKeys=1): bound %d", l.maxKeys)
+	}
+}

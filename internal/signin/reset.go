@@ -267,6 +267,7 @@ func (s *Service) ResetPassword(ctx context.Context, email, code, newPassword st
 	if wait > 0 {
 		return RetryAfterError(wait)
 	}
+	defer s.settle(ctx, charge.Wrong) // unless Right below settled it
 	if _, ok := emailDomain(email); !ok || !isCode(code) {
 		return errInvalidCode()
 	}

@@ -254,6 +254,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if wait > 0 {
 		return nil, RetryAfterError(wait)
 	}
+	// Every way out below but a right password or SSO_REQUIRED is a
+	// wrong attempt (those settle first, making this do nothing).
+	defer s.settle(ctx, charge.Wrong)
 	if len(email) > maxEmailLen || len(password) > maxPasswordBytes {
 		s.Hasher.VerifyDummy(ctx, "")
 		return nil, errInvalidCredentials()
@@ -304,7 +307,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	return s.StartSession(ctx, s.DB, u, session.MethodPASSWORD, c)
 }
 
-// settle ends a throttle charge (Right or Refund). A failure is logged
+// settle ends a throttle charge (Right, Wrong or Refund). A failure is logged
 // only: the attempt's own answer stands, and the count it leaves is at
 // worst one failure too many, forgotten with the key.
 func (s *Service) settle(ctx context.Context, end func(context.Context) error) {

@@ -16,10 +16,13 @@ import (
 //     client address, so one agent's typos never slow down the rest of an
 //     office behind the same address.
 //   - Spray ("ip:"+address): how many accounts are failing from one
-//     address (password spraying). An account counts once, when its pair
-//     starts failing, and stops counting when the pair is forgotten by a
-//     right password; its default threshold is much higher than the
-//     others'.
+//     address (password spraying). An account counts once, when the
+//     attempt that started its pair turns out wrong, until the count is
+//     forgotten (an hour after the last); its default threshold is much
+//     higher than the others'. It is counted after the check, not
+//     before: a burst across many accounts may pass it by the attempts in
+//     flight (bounded by the anonymous rate limit), but an office whose
+//     agents all sign in at once is not taken for a sprayer.
 //   - ResetRequest ("reset:"+address): password-reset requests.
 //   - CodePair ("code:"+address+" "+email): a reset-code guess's pair. It
 //     never waits (a code has its own five tries); it marks the account as
@@ -61,20 +64,21 @@ func (ts *SignInThrottles) Prune(ctx context.Context) (int, error) {
 // chargedKey is one key of a SignInCharge.
 type chargedKey struct {
 	th      *Throttle
-	key     string // "" when the key is not part of the charge
-	charged bool   // this attempt counted a failure on it
-	seq     int64  // of that failure
-	before  time.Time
+	key     string    // "" when the key is not part of the charge
+	charged bool      // this attempt counted a failure on it
+	seq     int64     // of that failure
+	before  time.Time // the wait before it
 }
 
 // SignInCharge is an attempt counted before its slow check (the password
 // hash, the reset code), so a burst of parallel requests cannot run more
-// guesses than the throttles allow. Call Right when the attempt turns out
-// right, Refund when it was no guess at all; a wrong attempt stays counted.
+// guesses than the throttles allow. Settle it once: Right when the attempt
+// turns out right, Refund when it was no guess at all, Wrong otherwise.
 type SignInCharge struct {
 	ts                   *SignInThrottles
 	account, pair, spray chargedKey
-	settled              atomic.Bool // Right or Refund ran: the next does nothing
+	pairNew              bool        // this attempt started its pair
+	settled              atomic.Bool // Right, Wrong or Refund ran: the next does nothing
 }
 
 // AttemptKind is what is charged.
@@ -126,17 +130,16 @@ func (ts *SignInThrottles) Charge(ctx context.Context, email string, c Client, k
 		if wait > 0 {
 			return nil
 		}
-		pairExisted := false
 		for i, k := range ks {
 			k.charged = false // fn may run again after a conflict
-			if k == &ch.pair {
-				pairExisted = k.th.live(entries[i], now) != nil
-			}
-		}
-		for i, k := range ks {
-			// An account counts for spraying once, when its pair starts.
-			if k == &ch.spray && pairExisted {
+			switch k {
+			case &ch.spray:
+				// Counted only when the attempt turns out wrong (Wrong):
+				// counted up front, every agent of an office signing in
+				// at once would count as a failing account until checked.
 				continue
+			case &ch.pair:
+				ch.pairNew = k.th.live(entries[i], now) == nil
 			}
 			e := k.th.live(entries[i], now)
 			k.before = time.Time{}
@@ -165,7 +168,9 @@ func (ch *SignInCharge) keys() []*chargedKey {
 	return ks
 }
 
-func (ch *SignInCharge) change(ctx context.Context, fn func(ks []*chargedKey, entries []*ThrottleEntry)) error {
+// settle runs fn on the charge's entries once: the first of Right, Wrong
+// and Refund settles the charge, the others then do nothing.
+func (ch *SignInCharge) settle(ctx context.Context, fn func(ks []*chargedKey, entries []*ThrottleEntry)) error {
 	ks := ch.keys()
 	if len(ks) == 0 || !ch.settled.CompareAndSwap(false, true) {
 		return nil
@@ -180,58 +185,49 @@ func (ch *SignInCharge) change(ctx context.Context, fn func(ks []*chargedKey, en
 	})
 }
 
-// Refund takes the attempt back: it was no guess (refused before any
-// check, or answered SSO_REQUIRED). Failures of other attempts stay.
+// Wrong ends a wrong attempt: its failures stay counted, and an account
+// whose pair this attempt started now counts for spraying from the
+// address. Callers defer it right after Charge; Right or Refund first
+// makes it do nothing.
+func (ch *SignInCharge) Wrong(ctx context.Context) error {
+	if !ch.pairNew || ch.spray.key == "" {
+		ch.settled.Store(true)
+		return nil
+	}
+	now := ch.ts.Account.now()
+	return ch.settle(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
+		for i, k := range ks {
+			if k == &ch.spray {
+				entries[i] = k.th.fail(entries[i], now)
+			}
+		}
+	})
+}
+
+// Refund takes the attempt back: it was no guess (answered SSO_REQUIRED).
+// Failures of other attempts stay.
 func (ch *SignInCharge) Refund(ctx context.Context) error {
 	now := ch.ts.Account.now()
-	return ch.change(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
-		pairGone := false
+	return ch.settle(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
 		for i, k := range ks {
-			switch {
-			case k == &ch.spray:
-				if pairGone {
-					entries[i] = ch.spray.refund(entries[i], now)
-				}
-			case k.charged:
-				hadPair := k == &ch.pair && k.th.live(entries[i], now) != nil
-				entries[i] = k.refund(entries[i], now)
-				pairGone = hadPair && entries[i] == nil
+			if k.charged {
+				entries[i] = refund(k.th.live(entries[i], now), k.seq, k.before)
 			}
 		}
 	})
 }
 
 // Right ends a right attempt: the account's and the pair's failures are
-// forgotten, and the account no longer counts for spraying from this
-// address. Other accounts' failures from the address stay counted, so a
-// valid account cannot be used to clear them between guesses.
+// forgotten. The address's count of failing accounts is not lowered: an
+// account that failed from the address keeps counting until the count is
+// forgotten, so no right password (of an account an attacker holds, say)
+// can clear the failures of the accounts guessed at.
 func (ch *SignInCharge) Right(ctx context.Context) error {
-	now := ch.ts.Account.now()
-	return ch.change(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
-		pairGone := false
+	return ch.settle(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
 		for i, k := range ks {
-			switch k {
-			case &ch.account:
+			if k == &ch.account || k == &ch.pair {
 				entries[i] = nil
-			case &ch.pair:
-				pairGone = k.th.live(entries[i], now) != nil
-				entries[i] = nil
-			case &ch.spray:
-				if pairGone {
-					entries[i] = ch.spray.refund(entries[i], now)
-				}
 			}
 		}
 	})
-}
-
-// refund takes one failure back from e: this attempt's (the wait goes back
-// when nothing failed since) or, for the spray key of an account whose
-// pair began earlier, the one that pair added.
-func (k *chargedKey) refund(e *ThrottleEntry, now time.Time) *ThrottleEntry {
-	seq := int64(-1) // never a failure's number
-	if k.charged {
-		seq = k.seq
-	}
-	return refund(k.th.live(e, now), seq, k.before)
 }

@@ -32,6 +32,16 @@ func (r *rig) charge(ts *SignInThrottles, email string, c Client) (time.Duration
 	return w, ch
 }
 
+// wrong is a charge settled as a wrong attempt; it returns the wait.
+func (r *rig) wrong(ts *SignInThrottles, email string, c Client) time.Duration {
+	r.t.Helper()
+	w, ch := r.charge(ts, email, c)
+	if ch != nil {
+		mustSettle(r, ch.Wrong)
+	}
+	return w
+}
+
 func (r *rig) failures(key string) int {
 	r.t.Helper()
 	if e := r.keys()[key]; e != nil {
@@ -45,9 +55,13 @@ var office = Client{Addr: "198.51.100.7"}
 func TestSignInChargeCountsAccountPairAndSpray(t *testing.T) {
 	r, ts := signInRig(t)
 	_, ch := r.charge(ts, "a@x.test", office)
-	_, _ = r.charge(ts, "a@x.test", office) // a second failure of a: no new account for spraying
-	if got := [3]int{r.failures("acct:a@x.test"), r.failures("pair:198.51.100.7 a@x.test"), r.failures("ip:198.51.100.7")}; got != [3]int{2, 2, 1} {
-		t.Fatalf("account, pair, spray failures %v, want [2 2 1]", got)
+	r.wrong(ts, "a@x.test", office) // a second failure of a: no new account for spraying
+	if got := [3]int{r.failures("acct:a@x.test"), r.failures("pair:198.51.100.7 a@x.test"), r.failures("ip:198.51.100.7")}; got != [3]int{2, 2, 0} {
+		t.Fatalf("account, pair, spray failures %v, want [2 2 0]: the spray count waits for the outcome", got)
+	}
+	mustSettle(r, ch.Wrong) // the attempt that started the pair was wrong
+	if n := r.failures("ip:198.51.100.7"); n != 1 {
+		t.Fatalf("spray count %d after the wrong attempt, want 1", n)
 	}
 	if ch.account.key != "acct:a@x.test" || ch.pair.key != "pair:198.51.100.7 a@x.test" || ch.spray.key != "ip:198.51.100.7" {
 		t.Errorf("keys %q %q %q", ch.account.key, ch.pair.key, ch.spray.key)
@@ -60,12 +74,12 @@ func TestSignInChargeCountsAccountPairAndSpray(t *testing.T) {
 	}
 	// A reset code: the code pair and the address, not the account.
 	if _, ch, err := ts.Charge(r.ctx, "c@x.test", office, CodeAttempt); err != nil || ch.account.key != "" ||
-		r.failures("acct:c@x.test") != 0 || r.failures("code:198.51.100.7 c@x.test") != 1 || r.failures("ip:198.51.100.7") != 2 {
+		r.failures("acct:c@x.test") != 0 || r.failures("code:198.51.100.7 c@x.test") != 1 || r.failures("ip:198.51.100.7") != 1 { // unsettled: not yet counted for spraying
 		t.Errorf("code charge: %v %+v %v", err, ch, r.keys())
 	}
 	// An address too long to be an account's: the pair and the address.
 	if _, ch, err := ts.Charge(r.ctx, "e@x.test", office, LongAddressAttempt); err != nil || ch.account.key != "" ||
-		r.failures("pair:198.51.100.7 e@x.test") != 1 || r.failures("ip:198.51.100.7") != 3 {
+		r.failures("pair:198.51.100.7 e@x.test") != 1 || r.failures("ip:198.51.100.7") != 1 {
 		t.Errorf("long-address charge: %v %+v %v", err, ch, r.keys())
 	}
 	// A trusted code charge changes nothing at all.
@@ -86,34 +100,34 @@ func TestSignInChargeCountsAccountPairAndSpray(t *testing.T) {
 func TestSignInPairAndSpray(t *testing.T) {
 	r, ts := signInRig(t)
 	for range 3 {
-		r.charge(ts, "typo@x.test", office)
+		r.wrong(ts, "typo@x.test", office)
 	}
-	if w, _ := r.charge(ts, "typo@x.test", office); w != time.Second {
+	if w := r.wrong(ts, "typo@x.test", office); w != time.Second {
 		t.Fatalf("4th attempt of one account: wait %v, want 1s", w)
 	}
 	// Others at the same address are not slowed by one account's typos.
 	for _, email := range []string{"b@x.test", "c@x.test"} {
-		if w, _ := r.charge(ts, email, office); w != 0 {
+		if w := r.wrong(ts, email, office); w != 0 {
 			t.Fatalf("%s waits %v after another account's typos", email, w)
 		}
 	}
 	// typo, b and c: 3 accounts failing. The 4th account is the last free one.
-	if w, _ := r.charge(ts, "d@x.test", office); w != 0 {
+	if w := r.wrong(ts, "d@x.test", office); w != 0 {
 		t.Fatalf("the 4th failing account waits %v", w)
 	}
-	if w, _ := r.charge(ts, "e@x.test", office); w != time.Second {
+	if w := r.wrong(ts, "e@x.test", office); w != time.Second {
 		t.Fatalf("the 5th account from a spraying address: wait %v, want 1s", w)
 	}
 	// Other addresses are not affected.
-	if w, _ := r.charge(ts, "e@x.test", Client{Addr: "203.0.113.1"}); w != 0 {
+	if w := r.wrong(ts, "e@x.test", Client{Addr: "203.0.113.1"}); w != 0 {
 		t.Fatalf("another address waits %v", w)
 	}
 	// The account still waits from any address, trusted or not.
 	for range 2 {
-		r.charge(ts, "victim@x.test", Client{Addr: "203.0.113.1"})
-		r.charge(ts, "victim@x.test", Client{Addr: "203.0.113.2"})
+		r.wrong(ts, "victim@x.test", Client{Addr: "203.0.113.1"})
+		r.wrong(ts, "victim@x.test", Client{Addr: "203.0.113.2"})
 	}
-	if w, _ := r.charge(ts, "victim@x.test", Client{Addr: "203.0.113.3", Trusted: true}); w != time.Second {
+	if w := r.wrong(ts, "victim@x.test", Client{Addr: "203.0.113.3", Trusted: true}); w != time.Second {
 		t.Fatalf("an account failing from many addresses, from a trusted one: wait %v, want 1s", w)
 	}
 }
@@ -125,14 +139,25 @@ func TestSignInChargeSettle(t *testing.T) {
 		run  func(r *rig, ts *SignInThrottles)
 		want map[string]int // failures afterwards
 	}{
-		{"a right attempt forgets account and pair and the account's spray count", func(r *rig, ts *SignInThrottles) {
-			r.charge(ts, "a@x.test", office) // a typo
+		{"a right attempt forgets account and pair; the account's spray count stays", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "a@x.test", office) // a typo
 			_, ch := r.charge(ts, "a@x.test", office)
 			mustSettle(r, ch.Right)
-		}, map[string]int{acct: 0, pair: 0, spray: 0}},
+		}, map[string]int{acct: 0, pair: 0, spray: 1}},
+		{"a wrong attempt on an existing pair adds no spray count", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "a@x.test", office)
+			r.wrong(ts, "a@x.test", office)
+			r.wrong(ts, "b@x.test", office)
+		}, map[string]int{acct: 2, pair: 2, spray: 2}},
+		{"after a right attempt a new failure counts the account again", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "a@x.test", office)
+			_, ch := r.charge(ts, "a@x.test", office)
+			mustSettle(r, ch.Right)
+			r.wrong(ts, "a@x.test", office)
+		}, map[string]int{acct: 1, pair: 1, spray: 2}},
 		{"a right attempt keeps other accounts' spray counts", func(r *rig, ts *SignInThrottles) {
-			r.charge(ts, "b@x.test", office)
-			r.charge(ts, "c@x.test", office)
+			r.wrong(ts, "b@x.test", office)
+			r.wrong(ts, "c@x.test", office)
 			_, ch := r.charge(ts, "a@x.test", office)
 			mustSettle(r, ch.Right)
 		}, map[string]int{spray: 2, pair: 0}},
@@ -141,26 +166,32 @@ func TestSignInChargeSettle(t *testing.T) {
 			mustSettle(r, ch.Refund)
 		}, map[string]int{acct: 0, pair: 0, spray: 0}},
 		{"a refund keeps earlier failures and the spray count of the account", func(r *rig, ts *SignInThrottles) {
-			r.charge(ts, "a@x.test", office)
+			r.wrong(ts, "a@x.test", office)
 			_, ch := r.charge(ts, "a@x.test", office)
 			mustSettle(r, ch.Refund)
 		}, map[string]int{acct: 1, pair: 1, spray: 1}},
 		{"settling twice takes back once", func(r *rig, ts *SignInThrottles) {
-			r.charge(ts, "b@x.test", office)
+			r.wrong(ts, "b@x.test", office)
 			_, ch := r.charge(ts, "a@x.test", office)
 			mustSettle(r, ch.Right)
 			mustSettle(r, ch.Right)
 			mustSettle(r, ch.Refund)
 		}, map[string]int{spray: 1, acct: 0, pair: 0, "pair:198.51.100.7 b@x.test": 1}},
-		{"a right attempt on an account typed wrong concurrently takes its spray count once", func(r *rig, ts *SignInThrottles) {
-			_, first := r.charge(ts, "a@x.test", office)  // starts the pair: spray +1
-			_, second := r.charge(ts, "a@x.test", office) // the pair exists: no spray
-			r.charge(ts, "b@x.test", office)
+		{"two right attempts in flight together take no other account's count", func(r *rig, ts *SignInThrottles) {
+			_, first := r.charge(ts, "a@x.test", office)  // starts the pair
+			_, second := r.charge(ts, "a@x.test", office) // the pair exists
+			r.wrong(ts, "b@x.test", office)
 			mustSettle(r, second.Right)
 			mustSettle(r, first.Right)
 		}, map[string]int{spray: 1, pair: 0, acct: 0}},
-		{"concurrent refunds of one account take its spray count once", func(r *rig, ts *SignInThrottles) {
-			r.charge(ts, "b@x.test", office)
+		{"the wrong one of two in flight counts its account once", func(r *rig, ts *SignInThrottles) {
+			_, first := r.charge(ts, "a@x.test", office)  // starts the pair
+			_, second := r.charge(ts, "a@x.test", office) // the pair exists
+			mustSettle(r, second.Wrong)
+			mustSettle(r, first.Wrong)
+		}, map[string]int{spray: 1, pair: 2, acct: 2}},
+		{"refunds take no spray count", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "b@x.test", office)
 			_, first := r.charge(ts, "a@x.test", office)
 			_, second := r.charge(ts, "a@x.test", office)
 			mustSettle(r, first.Refund)
@@ -192,7 +223,7 @@ func mustSettle(r *rig, end func(context.Context) error) {
 func TestSignInRefundRestoresTheWait(t *testing.T) {
 	r, ts := signInRig(t)
 	for range 2 {
-		r.charge(ts, "a@x.test", office)
+		r.wrong(ts, "a@x.test", office)
 	}
 	_, ch := r.charge(ts, "a@x.test", office) // 3rd: 1s wait
 	mustSettle(r, ch.Refund)
@@ -214,7 +245,7 @@ func TestSignInRefundRestoresTheWait(t *testing.T) {
 func TestSignInChargeRefusedIsNotCounted(t *testing.T) {
 	r, ts := signInRig(t)
 	for range 3 {
-		r.charge(ts, "a@x.test", office)
+		r.wrong(ts, "a@x.test", office)
 	}
 	for range 5 {
 		if w, _ := r.charge(ts, "a@x.test", office); w != time.Second {
