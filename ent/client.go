@@ -34,6 +34,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/team"
 	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/ent/throttlecounter"
 	"github.com/agentdesk/agentdesk/ent/user"
 
 	stdsql "database/sql"
@@ -82,6 +83,8 @@ type Client struct {
 	TeamMember *TeamMemberClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// ThrottleCounter is the client for interacting with the ThrottleCounter builders.
+	ThrottleCounter *ThrottleCounterClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 }
@@ -114,6 +117,7 @@ func (c *Client) init() {
 	c.Team = NewTeamClient(c.config)
 	c.TeamMember = NewTeamMemberClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.ThrottleCounter = NewThrottleCounterClient(c.config)
 	c.User = NewUserClient(c.config)
 }
 
@@ -226,6 +230,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Team:              NewTeamClient(cfg),
 		TeamMember:        NewTeamMemberClient(cfg),
 		Tenant:            NewTenantClient(cfg),
+		ThrottleCounter:   NewThrottleCounterClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
 }
@@ -265,6 +270,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Team:              NewTeamClient(cfg),
 		TeamMember:        NewTeamMemberClient(cfg),
 		Tenant:            NewTenantClient(cfg),
+		ThrottleCounter:   NewThrottleCounterClient(cfg),
 		User:              NewUserClient(cfg),
 	}, nil
 }
@@ -298,7 +304,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.APIToken, c.AgentProfile, c.Artwork, c.AuditEvent, c.AuthFlow, c.Banner,
 		c.DesktopSession, c.DialPlan, c.EmailDomain, c.Interaction, c.OutboxMessage,
 		c.PasswordResetCode, c.RememberedStation, c.ServerSecret, c.Session,
-		c.SkillProfile, c.Team, c.TeamMember, c.Tenant, c.User,
+		c.SkillProfile, c.Team, c.TeamMember, c.Tenant, c.ThrottleCounter, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -311,7 +317,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.APIToken, c.AgentProfile, c.Artwork, c.AuditEvent, c.AuthFlow, c.Banner,
 		c.DesktopSession, c.DialPlan, c.EmailDomain, c.Interaction, c.OutboxMessage,
 		c.PasswordResetCode, c.RememberedStation, c.ServerSecret, c.Session,
-		c.SkillProfile, c.Team, c.TeamMember, c.Tenant, c.User,
+		c.SkillProfile, c.Team, c.TeamMember, c.Tenant, c.ThrottleCounter, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -358,6 +364,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TeamMember.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *ThrottleCounterMutation:
+		return c.ThrottleCounter.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	default:
@@ -3403,6 +3411,139 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 	}
 }
 
+// ThrottleCounterClient is a client for the ThrottleCounter schema.
+type ThrottleCounterClient struct {
+	config
+}
+
+// NewThrottleCounterClient returns a client for the ThrottleCounter from the given config.
+func NewThrottleCounterClient(c config) *ThrottleCounterClient {
+	return &ThrottleCounterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `throttlecounter.Hooks(f(g(h())))`.
+func (c *ThrottleCounterClient) Use(hooks ...Hook) {
+	c.hooks.ThrottleCounter = append(c.hooks.ThrottleCounter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `throttlecounter.Intercept(f(g(h())))`.
+func (c *ThrottleCounterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ThrottleCounter = append(c.inters.ThrottleCounter, interceptors...)
+}
+
+// Create returns a builder for creating a ThrottleCounter entity.
+func (c *ThrottleCounterClient) Create() *ThrottleCounterCreate {
+	mutation := newThrottleCounterMutation(c.config, OpCreate)
+	return &ThrottleCounterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ThrottleCounter entities.
+func (c *ThrottleCounterClient) CreateBulk(builders ...*ThrottleCounterCreate) *ThrottleCounterCreateBulk {
+	return &ThrottleCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ThrottleCounterClient) MapCreateBulk(slice any, setFunc func(*ThrottleCounterCreate, int)) *ThrottleCounterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ThrottleCounterCreateBulk{err: fmt.Errorf("calling to ThrottleCounterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ThrottleCounterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ThrottleCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ThrottleCounter.
+func (c *ThrottleCounterClient) Update() *ThrottleCounterUpdate {
+	mutation := newThrottleCounterMutation(c.config, OpUpdate)
+	return &ThrottleCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ThrottleCounterClient) UpdateOne(_m *ThrottleCounter) *ThrottleCounterUpdateOne {
+	mutation := newThrottleCounterMutation(c.config, OpUpdateOne, withThrottleCounter(_m))
+	return &ThrottleCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ThrottleCounterClient) UpdateOneID(id string) *ThrottleCounterUpdateOne {
+	mutation := newThrottleCounterMutation(c.config, OpUpdateOne, withThrottleCounterID(id))
+	return &ThrottleCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ThrottleCounter.
+func (c *ThrottleCounterClient) Delete() *ThrottleCounterDelete {
+	mutation := newThrottleCounterMutation(c.config, OpDelete)
+	return &ThrottleCounterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ThrottleCounterClient) DeleteOne(_m *ThrottleCounter) *ThrottleCounterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ThrottleCounterClient) DeleteOneID(id string) *ThrottleCounterDeleteOne {
+	builder := c.Delete().Where(throttlecounter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ThrottleCounterDeleteOne{builder}
+}
+
+// Query returns a query builder for ThrottleCounter.
+func (c *ThrottleCounterClient) Query() *ThrottleCounterQuery {
+	return &ThrottleCounterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeThrottleCounter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ThrottleCounter entity by its id.
+func (c *ThrottleCounterClient) Get(ctx context.Context, id string) (*ThrottleCounter, error) {
+	return c.Query().Where(throttlecounter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ThrottleCounterClient) GetX(ctx context.Context, id string) *ThrottleCounter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ThrottleCounterClient) Hooks() []Hook {
+	return c.hooks.ThrottleCounter
+}
+
+// Interceptors returns the client interceptors.
+func (c *ThrottleCounterClient) Interceptors() []Interceptor {
+	return c.inters.ThrottleCounter
+}
+
+func (c *ThrottleCounterClient) mutate(ctx context.Context, m *ThrottleCounterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ThrottleCounterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ThrottleCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ThrottleCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ThrottleCounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ThrottleCounter mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -3670,13 +3811,13 @@ type (
 		APIToken, AgentProfile, Artwork, AuditEvent, AuthFlow, Banner, DesktopSession,
 		DialPlan, EmailDomain, Interaction, OutboxMessage, PasswordResetCode,
 		RememberedStation, ServerSecret, Session, SkillProfile, Team, TeamMember,
-		Tenant, User []ent.Hook
+		Tenant, ThrottleCounter, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AgentProfile, Artwork, AuditEvent, AuthFlow, Banner, DesktopSession,
 		DialPlan, EmailDomain, Interaction, OutboxMessage, PasswordResetCode,
 		RememberedStation, ServerSecret, Session, SkillProfile, Team, TeamMember,
-		Tenant, User []ent.Interceptor
+		Tenant, ThrottleCounter, User []ent.Interceptor
 	}
 )
 
