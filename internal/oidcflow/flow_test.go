@@ -49,7 +49,8 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { m.Shutdown() })
 	db := storetest.Open(t)
-	ctx := context.Background()
+	// The fixture and the checks read across the tenant scope.
+	ctx := policy.System(context.Background(), "oidcflow tests")
 	f := &fixture{ctx: ctx, db: db.Client, idp: m, counter: &discoveryCounter{}, now: time.Now()}
 	ten := db.Client.Tenant.Create().SetName("Acme").SetSlug("acme").SetStationTypes(nil).SaveX(ctx)
 	u := db.Client.User.Create().SetTenantID(ten.ID).SetEmail("ada@acme.test").SetName("Ada").SetRole(policy.Agent).SaveX(ctx)
