@@ -51,7 +51,7 @@ func TestTrustedNetworksSetting(t *testing.T) {
 		t.Errorf("cleared networks read %#v, want []", out.UpdateTenant.TrustedNetworks)
 	}
 	events := s.App.DB.Client.AuditEvent.Query().Where(auditevent.Action("updateTenant")).
-		Order(auditevent.ByAt(), auditevent.ByID()).AllX(context.Background())
+		Order(auditevent.ByAt(), auditevent.ByID()).AllX(testserver.Ctx())
 	var summaries []string
 	for _, e := range events {
 		summaries = append(summaries, e.Summary)
