@@ -31,7 +31,7 @@ import (
 
 // publicFields are the fields an anonymous caller may name, by type; nil
 // means every field of the type. The roots are the contract's public
-// operations (api-contract.md, "Anonymous callers"); the object types are
+// operations (docs/api.md, "Transport"); the object types are
 // what they answer with. AuthPayload.user shows the signed-in user's own
 // scalars only: the rest is asked for with the token, through `me`.
 var publicFields = map[string][]string{
