@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,26 +19,47 @@ import (
 	"github.com/agentdesk/agentdesk/internal/store"
 )
 
+var benchCommand = &command{
+	name:    "bench",
+	summary: "a bounded soak test on loopback (--duration, --agents), or SQLite against PostgreSQL (--postgres)",
+	usage:   "[flags]",
+	about: `Runs a fresh server on a temporary SQLite file on loopback, seeds it through
+the API and loads it with a mixed workload (agents signing in and logging in
+stations, admins writing configuration, anonymous option look-ups) for
+--duration; prints requests, errors, latency percentiles and memory before
+and after. It exits 1 when any request failed.`,
+	flags: func(fs *flagSet) func(context.Context, *invocation) error {
+		o := benchOptions{}
+		fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long to load the server")
+		fs.IntVar(&o.agents, "agents", 32, "agents signing in and logging in stations concurrently")
+		fs.IntVar(&o.admins, "admins", 2, "admin workers writing configuration")
+		fs.IntVar(&o.options, "options", 2, "anonymous workers asking signInOptions")
+		fs.StringVar(&o.postgres, "postgres", "", "compare SQLite with PostgreSQL instead: a postgres:// `URL` of a server where a scratch database may be created")
+		fs.DurationVar(&o.probe, "probe", 10*time.Second, "with --postgres: how long each operation is measured on each database")
+		fs.IntVar(&o.workers, "workers", 8, "with --postgres: concurrent callers per operation")
+		return func(ctx context.Context, c *invocation) error {
+			if len(c.args) > 0 {
+				return usageErrorf("bench", "bench takes no arguments (got %q)", c.args[0])
+			}
+			if o.postgres != "" {
+				return benchDatabases(ctx, c.stdout, o.postgres, o.probe, o.workers)
+			}
+			return bench(ctx, c.stdout, o)
+		}
+	},
+}
+
+type benchOptions struct {
+	duration, probe                  time.Duration
+	agents, admins, options, workers int
+	postgres                         string
+}
+
 // bench runs a bounded soak test: a fresh server on a temporary SQLite file
 // on loopback, seeded through the API, loaded with the mixed workload of
 // internal/loadtest for --duration. It prints requests, errors, latency
 // percentiles and memory before and after.
-func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	duration := fs.Duration("duration", 60*time.Second, "how long to load the server")
-	agents := fs.Int("agents", 32, "agents signing in and logging in stations concurrently")
-	admins := fs.Int("admins", 2, "admin workers writing configuration")
-	options := fs.Int("options", 2, "anonymous workers asking signInOptions")
-	postgres := fs.String("postgres", "", "compare SQLite with PostgreSQL instead: a postgres:// URL of a server where a scratch database may be created")
-	probeTime := fs.Duration("probe", 10*time.Second, "with --postgres: how long each operation is measured on each database")
-	workers := fs.Int("workers", 8, "with --postgres: concurrent callers per operation")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *postgres != "" {
-		return benchDatabases(ctx, stdout, *postgres, *probeTime, *workers)
-	}
+func bench(ctx context.Context, stdout io.Writer, o benchOptions) error {
 	dir, err := os.MkdirTemp("", "agentdesk-bench-")
 	if err != nil {
 		return err
@@ -66,14 +86,14 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
-	cfg, err := loadtest.Seed(ctx, base, email, password, *agents)
+	cfg, err := loadtest.Seed(ctx, base, email, password, o.agents)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	cfg.Duration, cfg.AdminWorkers, cfg.OptionsWorkers = *duration, *admins, *options
+	cfg.Duration, cfg.AdminWorkers, cfg.OptionsWorkers = o.duration, o.admins, o.options
 	before := memory()
 	fmt.Fprintf(stdout, "loading %s for %s: %d agents, %d admin and %d options workers (GOMAXPROCS %d)\n",
-		base, *duration, *agents, *admins, *options, runtime.GOMAXPROCS(0))
+		base, o.duration, o.agents, o.admins, o.options, runtime.GOMAXPROCS(0))
 	res, err := loadtest.Run(ctx, cfg)
 	if err != nil {
 		return err

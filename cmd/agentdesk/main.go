@@ -1,18 +1,16 @@
-// Command agentdesk is the one binary of the service:
+// Command agentdesk is the one binary of the service. `agentdesk help`
+// lists its commands; `agentdesk help CMD` and `agentdesk CMD -h` print a
+// command's usage with every flag, the AGENTDESK_* variable of each, and
+// the settings read only from the environment.
 //
-//	agentdesk serve [--demo] [--migrate]   run the server
-//	agentdesk migrate [--status]           apply (or list) database migrations
-//	agentdesk admin create --email E       create a platform admin
-//	agentdesk bench [--duration 60s]        a bounded soak test on loopback
-//	agentdesk version
-//
-// Every flag has an AGENTDESK_* environment variable; a flag wins.
+// Exit status: 0 on success (help included), 1 when the command failed,
+// 2 when the command line is wrong (an unknown command or flag, a missing
+// argument).
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,61 +24,108 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "agentdesk:", err)
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitStatus(os.Stderr, err))
+}
+
+// commands are the binary's commands, in the order help lists them. To
+// add one, write its *command (see command) and list it here.
+func commands() []*command {
+	return []*command{
+		serveCommand,
+		migrateCommand,
+		adminCommand,
+		copyCommand,
+		benchCommand,
+		versionCommand,
 	}
 }
 
-const usage = `usage: agentdesk <command> [flags]
+func lookupCommand(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
 
-commands:
-  serve     run the server (--demo loads a demo tenant)
-  migrate   apply pending database migrations (--status lists them)
-  admin     create a platform admin: agentdesk admin create --email E [--name N]
-  copy      copy a whole database into a new one: --from sqlite:./agentdesk.db --to postgres://…
-  bench     a bounded soak test on loopback (--duration, --agents)
-  version   print the version
+// usage is the general help: the commands with their summaries.
+func usage(w io.Writer) {
+	fmt.Fprint(w, "usage: agentdesk <command> [arguments] [flags]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `  help      print a command's usage: agentdesk help <command>
 
-Run "agentdesk <command> -h" for a command's flags.
-`
+"agentdesk help <command>" or "agentdesk <command> -h" prints the command's
+flags, the AGENTDESK_* environment variable of each, and the settings read
+only from the environment. Exit status: 0 success, 1 failure, 2 a wrong
+command line.
+`)
+}
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errors.New("no command")
+		usage(stderr)
+		return &usageError{err: errors.New("no command given")}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	switch args[0] {
-	case "serve":
-		return serve(ctx, args[1:], stdout, stderr, logger)
-	case "migrate":
-		return migrate(ctx, args[1:], stdout, stderr)
-	case "admin":
-		return adminCmd(ctx, args[1:], stdin, stdout, stderr, logger)
-	case "copy":
-		return copyCmd(ctx, args[1:], stdout, stderr)
-	case "bench":
-		return bench(ctx, args[1:], stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "agentdesk", version)
+	case "-h", "-help", "--help":
+		usage(stdout)
 		return nil
-	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return nil
+		}
+		c := lookupCommand(args[1])
+		if c == nil {
+			return &usageError{err: fmt.Errorf("no command %q to explain", args[1])}
+		}
+		fs := newFlagSet(c.name)
+		c.flags(fs)
+		c.help(stdout, fs)
 		return nil
+	}
+	c := lookupCommand(args[0])
+	if c == nil {
+		return &usageError{err: fmt.Errorf("unknown command %q", args[0])}
+	}
+	return c.exec(ctx, args[1:], stdin, stdout, stderr, logger)
+}
+
+// exitStatus prints err for people and returns the process's exit status.
+func exitStatus(w io.Writer, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(w, "agentdesk:", readable(err))
+		if ue.cmd != "" {
+			fmt.Fprintf(w, "Run \"agentdesk help %s\" for its usage.\n", ue.cmd)
+		} else {
+			fmt.Fprintln(w, "Run \"agentdesk help\" for the list of commands.")
+		}
+		return 2
+	case errors.Is(err, errReported):
+		return 1
 	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", args[0])
+		fmt.Fprintln(w, "agentdesk:", readable(err))
+		return 1
 	}
 }
 
-// env is the value of an AGENTDESK_* variable, or def.
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
+var versionCommand = &command{
+	name:    "version",
+	summary: "print the version",
+	flags: func(*flagSet) func(context.Context, *invocation) error {
+		return func(_ context.Context, c *invocation) error {
+			fmt.Fprintln(c.stdout, "agentdesk", version)
+			return nil
+		}
+	},
 }

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key as PEM files
@@ -68,10 +70,14 @@ func selfSigned(t *testing.T, dir, name string) (certFile, keyFile string, pool 
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir, "agentdesk")
+	dbURL, err := storetest.URL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addr, done := startServe(t, ctx, func(string) bool { return true },
-		"--migrate", "--addr", "127.0.0.1:0", "--database", "sqlite:"+filepath.Join(dir, "a.db"),
+		"--migrate", "--addr", "127.0.0.1:0", "--database", dbURL,
 		"--tls-cert", certFile, "--tls-key", keyFile)
 
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
@@ -79,7 +85,6 @@ func TestServeTLS(t *testing.T) {
 		ForceAttemptHTTP2: true,
 	}}
 	var res *http.Response
-	var err error
 	for range 100 {
 		if res, err = client.Get("https://" + addr + "/readyz"); err == nil {
 			break
@@ -144,6 +149,11 @@ func TestServeTLSConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, _ := selfSigned(t, dir, "one")
 	otherCert, _, _ := selfSigned(t, dir, "two")
+	// Never opened: the TLS settings are checked first.
+	dbURL, err := storetest.URL(t)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name       string
 		args       []string
@@ -156,7 +166,7 @@ func TestServeTLSConfigErrors(t *testing.T) {
 		{"malformed trusted proxy", []string{"--trusted-proxies", "10.0.0.0/8,lb.internal"}, `"lb.internal" is not a CIDR`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", "sqlite:" + filepath.Join(dir, "x.db")}, tc.args...)
+			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--database", dbURL}, tc.args...)
 			err := run(t.Context(), args, nil, io.Discard, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErrSub) {
 				t.Fatalf("serve %v: %v, want an error with %q", tc.args, err, tc.wantErrSub)

@@ -96,6 +96,54 @@ func (db *DB) Pending(ctx context.Context) ([]string, error) {
 	return versions, nil
 }
 
+// Migration is one migration this binary carries and whether the database
+// has it.
+type Migration struct {
+	Version     string
+	Description string
+	Applied     bool
+	// AppliedAt is when it was applied (zero when pending).
+	AppliedAt time.Time
+}
+
+// Migrations lists every migration this binary carries, oldest first, each
+// applied or pending (`agentdesk migrate --status`).
+func (db *DB) Migrations(ctx context.Context) ([]Migration, error) {
+	// Pending first: it creates the revisions table on a new database.
+	pending, err := db.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := MigrationDir(db.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	files, err := dir.Files()
+	if err != nil {
+		return nil, fmt.Errorf("store: migration files: %w", err)
+	}
+	revs, err := revisions{db.SQL, db.Dialect}.ReadRevisions(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", revisionsTable, err)
+	}
+	appliedAt := map[string]time.Time{}
+	for _, r := range revs {
+		appliedAt[r.Version] = r.ExecutedAt
+	}
+	isPending := map[string]bool{}
+	for _, v := range pending {
+		isPending[v] = true
+	}
+	out := make([]Migration, len(files))
+	for i, f := range files {
+		out[i] = Migration{Version: f.Version(), Description: f.Desc(), Applied: !isPending[f.Version()]}
+		if out[i].Applied {
+			out[i].AppliedAt = appliedAt[f.Version()]
+		}
+	}
+	return out, nil
+}
+
 // CheckCurrent fails when the database is behind the migrations this binary
 // carries: the server refuses to run on a schema it does not know.
 func (db *DB) CheckCurrent(ctx context.Context) error {
