@@ -3,12 +3,14 @@ package graph_test
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/internal/mail/mailtest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
@@ -30,9 +32,9 @@ type invitedUser struct {
 // and signs in; diagnostics say it cannot sign in before the invitation and
 // can after.
 func TestInvitationThroughSMTP(t *testing.T) {
-	smtpd := startSMTP(t)
+	smtpd := mailtest.Start(t)
 	s := testserver.New(t, func(c *agentdesk.Config) {
-		c.SMTPURL = "smtp://" + smtpd.addr
+		c.SMTPURL = smtpd.URL()
 		c.MailFrom = "agentdesk <no-reply@agentdesk.test>"
 	})
 	root := s.RootToken()
@@ -59,11 +61,11 @@ func TestInvitationThroughSMTP(t *testing.T) {
 		t.Fatalf("canSignIn with a pending invitation = %+v", c)
 	}
 
-	m := smtpd.next(t)
-	if m.to != "nia@acme.test" {
-		t.Fatalf("invitation sent to %s", m.to)
+	m := smtpd.Next(t)
+	if !slices.Equal(m.To, []string{"nia@acme.test"}) {
+		t.Fatalf("invitation sent to %v", m.To)
 	}
-	text, html := bodies(t, m.data)
+	text, html := bodies(t, m)
 	c := invitationCode.FindStringSubmatch(text)
 	if c == nil || !strings.Contains(html, c[1]) || !strings.Contains(text, "7 days") {
 		t.Fatalf("no code (or not the same in HTML, or no 7 days) in the invitation:\n%s", text)

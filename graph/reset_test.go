@@ -1,24 +1,17 @@
 package graph_test
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
-	"net"
-	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/outboxmessage"
 	"github.com/agentdesk/agentdesk/ent/passwordresetcode"
+	"github.com/agentdesk/agentdesk/internal/mail/mailtest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
@@ -244,9 +237,9 @@ func TestPasswordResetDoesNotRevealAccounts(t *testing.T) {
 // The reset mail goes through a real SMTP server; the code read from what
 // it received completes the reset through GraphQL.
 func TestPasswordResetThroughSMTP(t *testing.T) {
-	smtpd := startSMTP(t)
+	smtpd := mailtest.Start(t)
 	s := testserver.New(t, func(c *agentdesk.Config) {
-		c.SMTPURL = "smtp://" + smtpd.addr
+		c.SMTPURL = smtpd.URL()
 		c.MailFrom = "agentdesk <no-reply@agentdesk.test>"
 	})
 	tn := s.CreateTenant(s.RootToken(), "acme")
@@ -254,11 +247,11 @@ func TestPasswordResetThroughSMTP(t *testing.T) {
 	token := mustSignIn(t, s, "ada@acme.test", adaPassword)
 
 	requestReset(t, s, "ada@acme.test")
-	m := smtpd.next(t)
-	if m.from != "no-reply@agentdesk.test" || m.to != "ada@acme.test" {
-		t.Errorf("envelope %s → %s", m.from, m.to)
+	m := smtpd.Next(t)
+	if m.From != "no-reply@agentdesk.test" || !slices.Equal(m.To, []string{"ada@acme.test"}) {
+		t.Errorf("envelope %s → %v", m.From, m.To)
 	}
-	text, html := bodies(t, m.data)
+	text, html := bodies(t, m)
 	c := codeInText.FindStringSubmatch(text)
 	if c == nil || !strings.Contains(html, c[1]) {
 		t.Fatalf("no code in the text part, or not the same in the HTML part:\n%s", text)
@@ -268,110 +261,20 @@ func TestPasswordResetThroughSMTP(t *testing.T) {
 	if !out.ResetPassword || meEmail(t, s, token) != "" {
 		t.Fatalf("reset = %v, old session still works: %v", out.ResetPassword, meEmail(t, s, token) != "")
 	}
-	if text, _ := bodies(t, smtpd.next(t).data); !strings.Contains(text, "password of your agentdesk account was changed") {
+	if text, _ := bodies(t, smtpd.Next(t)); !strings.Contains(text, "password of your agentdesk account was changed") {
 		t.Errorf("second mail is not the change notice:\n%s", text)
 	}
 	mustSignIn(t, s, "ada@acme.test", newAgentPassword)
 }
 
-// smtpServer is an in-process SMTP server that hands over what it receives.
-type smtpServer struct {
-	addr string
-	got  chan received
-}
-
-type received struct {
-	from, to string
-	data     []byte
-}
-
-func startSMTP(t *testing.T) *smtpServer {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpServer{addr: l.Addr().String(), got: make(chan received, 10)}
-	srv := smtp.NewServer(smtpBackend{s})
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close(); l.Close(); <-done })
-	return s
-}
-
-func (s *smtpServer) next(t *testing.T) received {
-	t.Helper()
-	select {
-	case m := <-s.got:
-		return m
-	case <-time.After(20 * time.Second):
-		t.Fatal("the SMTP server received nothing")
-		return received{}
-	}
-}
-
-type smtpBackend struct{ s *smtpServer }
-
-func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: b.s}, nil }
-
-type smtpSession struct {
-	s   *smtpServer
-	cur received
-}
-
-func (x *smtpSession) Mail(from string, _ *smtp.MailOptions) error { x.cur.from = from; return nil }
-func (x *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error   { x.cur.to = to; return nil }
-func (x *smtpSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	x.cur.data = data
-	x.s.got <- x.cur
-	return nil
-}
-func (x *smtpSession) Reset()        { x.cur = received{} }
-func (x *smtpSession) Logout() error { return nil }
-
 // bodies decodes the text and HTML parts of a multipart/alternative message.
-func bodies(t *testing.T, raw []byte) (text, html string) {
+func bodies(t *testing.T, m mailtest.Message) (text, html string) {
 	t.Helper()
-	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
+	text, html, err := m.Parts()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return text, html
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		// multipart.Part decodes quoted-printable itself and drops the
-		// header; decode by hand only when it is still there.
-		var r io.Reader = p
-		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
-			r = quotedprintable.NewReader(p)
-		}
-		b, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ct := p.Header.Get("Content-Type"); {
-		case strings.HasPrefix(ct, "text/plain"):
-			text = string(b)
-		case strings.HasPrefix(ct, "text/html"):
-			html = string(b)
-		}
-	}
+	return text, html
 }
 
 // A user created without a password sets its first one through the reset

@@ -6,23 +6,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/http"
-	"net/mail"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/agentdesk/agentdesk"
+	"github.com/agentdesk/agentdesk/internal/mail/mailtest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
 
@@ -41,7 +36,7 @@ func TestDesktopInBrowser(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 
-	mails := startSMTP(t)
+	mails := mailtest.Start(t)
 	oidc, err := mockoidc.Run()
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +56,7 @@ func TestDesktopInBrowser(t *testing.T) {
 		BootstrapAdminEmail:    testserver.AdminEmail,
 		BootstrapAdminPassword: testserver.AdminPassword,
 		PasswordHash:           &testserver.CheapHash,
-		SMTPURL:                "smtp://" + mails.addr,
+		SMTPURL:                mails.URL(),
 		MailFrom:               "agentdesk <no-reply@agentdesk.test>",
 		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now:                    clock.Now,
@@ -83,9 +78,17 @@ func TestDesktopInBrowser(t *testing.T) {
 	// sweep and the provider's next user.
 	control := http.NewServeMux()
 	control.HandleFunc("GET /mail", func(w http.ResponseWriter, r *http.Request) {
-		text, err := mails.next(r.URL.Query().Get("to"), 20*time.Second)
+		m, err := mails.NextTo(r.URL.Query().Get("to"), 20*time.Second)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusGatewayTimeout)
+			return
+		}
+		text, _, err := m.Parts()
+		if err == nil && text == "" {
+			err = errors.New("no text/plain part")
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
 		_, _ = io.WriteString(w, text)
@@ -158,111 +161,4 @@ func (c *offsetClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.offset += d
-}
-
-// mailbox is an in-process SMTP server keeping the text part of each mail
-// by recipient.
-type mailbox struct {
-	addr string
-	mu   sync.Mutex
-	byTo map[string][]string
-	got  chan struct{}
-}
-
-func startSMTP(t *testing.T) *mailbox {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &mailbox{addr: ln.Addr().String(), byTo: map[string][]string{}, got: make(chan struct{}, 1)}
-	srv := smtp.NewServer(m)
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return m
-}
-
-// next takes the oldest mail to addr not taken yet, waiting up to wait.
-func (m *mailbox) next(addr string, wait time.Duration) (string, error) {
-	deadline := time.After(wait)
-	for {
-		m.mu.Lock()
-		if q := m.byTo[strings.ToLower(addr)]; len(q) > 0 {
-			m.byTo[strings.ToLower(addr)] = q[1:]
-			m.mu.Unlock()
-			return q[0], nil
-		}
-		m.mu.Unlock()
-		select {
-		case <-m.got:
-		case <-time.After(100 * time.Millisecond):
-		case <-deadline:
-			return "", fmt.Errorf("no mail to %s within %s", addr, wait)
-		}
-	}
-}
-
-func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{m: m}, nil }
-
-type mailSession struct {
-	m  *mailbox
-	to []string
-}
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, strings.ToLower(to))
-	return nil
-}
-func (s *mailSession) Data(r io.Reader) error {
-	text, err := textPart(r)
-	if err != nil {
-		return err
-	}
-	s.m.mu.Lock()
-	for _, to := range s.to {
-		s.m.byTo[to] = append(s.m.byTo[to], text)
-	}
-	s.m.mu.Unlock()
-	select {
-	case s.m.got <- struct{}{}:
-	default:
-	}
-	return nil
-}
-func (s *mailSession) Reset()        { s.to = nil }
-func (s *mailSession) Logout() error { return nil }
-
-// textPart is the decoded text/plain part of a message (or its body).
-func textPart(r io.Reader) (string, error) {
-	msg, err := mail.ReadMessage(r)
-	if err != nil {
-		return "", err
-	}
-	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil || !strings.HasPrefix(mt, "multipart/") {
-		b, err := io.ReadAll(msg.Body)
-		return string(b), err
-	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return "", errors.New("no text/plain part")
-		}
-		if err != nil {
-			return "", err
-		}
-		if !strings.HasPrefix(p.Header.Get("Content-Type"), "text/plain") {
-			continue
-		}
-		var body io.Reader = p
-		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
-			body = quotedprintable.NewReader(p)
-		}
-		b, err := io.ReadAll(body)
-		return string(b), err
-	}
 }
