@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +22,7 @@ import (
 
 var benchCommand = &command{
 	name:    "bench",
-	summary: "a bounded soak test on loopback (--duration, --agents), or SQLite against PostgreSQL (--postgres)",
+	summary: "a bounded soak test on loopback (--duration, --agents), SQLite against PostgreSQL (--postgres), or against a hand-written handler (--baseline)",
 	usage:   "[flags]",
 	about: `Runs a fresh server on a temporary SQLite file on loopback, seeds it through
 the API and loads it with a mixed workload (agents signing in and logging in
@@ -37,9 +38,25 @@ and after. It exits 1 when any request failed.`,
 		fs.StringVar(&o.postgres, "postgres", "", "compare SQLite with PostgreSQL instead: a postgres:// `URL` of a server where a scratch database may be created")
 		fs.DurationVar(&o.probe, "probe", 10*time.Second, "with --postgres: how long each operation is measured on each database")
 		fs.IntVar(&o.workers, "workers", 8, "with --postgres: concurrent callers per operation")
+		fs.BoolVar(&o.baseline, "baseline", false, "compare agentdesk with a hand-written net/http + database/sql handler on the same database instead (issue 9); --duration is then each scenario's time (20s unless given)")
+		fs.IntVar(&o.side.clients, "clients", 16, "with --baseline: concurrent clients")
+		fs.IntVar(&o.side.tenants, "tenants", 20, "with --baseline: tenants to seed")
+		fs.IntVar(&o.side.users, "users", 5000, "with --baseline: users to seed in all")
+		fs.StringVar(&o.scenarios, "scenarios", strings.Join(loadtest.Scenarios, ","), "with --baseline: the scenarios to run, comma-separated")
+		fs.StringVar(&o.side.cpuProfile, "cpuprofile", "", "with --baseline: write a CPU profile of the measured part to this `file`")
+		fs.StringVar(&o.side.memProfile, "memprofile", "", "with --baseline: write an allocation profile of the measured part to this `file`")
 		return func(ctx context.Context, c *invocation) error {
 			if len(c.args) > 0 {
 				return usageErrorf("bench", "bench takes no arguments (got %q)", c.args[0])
+			}
+			if o.baseline {
+				o.side.duration, o.side.scenarios = 20*time.Second, strings.Split(o.scenarios, ",")
+				fs.Visit(func(f *flag.Flag) {
+					if f.Name == "duration" {
+						o.side.duration = o.duration
+					}
+				})
+				return benchBaseline(ctx, c.stdout, o.side)
 			}
 			if o.postgres != "" {
 				return benchDatabases(ctx, c.stdout, o.postgres, o.probe, o.workers)
@@ -53,6 +70,9 @@ type benchOptions struct {
 	duration, probe                  time.Duration
 	agents, admins, options, workers int
 	postgres                         string
+	baseline                         bool
+	scenarios                        string
+	side                             baselineRun
 }
 
 // bench runs a bounded soak test: a fresh server on a temporary SQLite file

@@ -25,6 +25,7 @@ type Agent struct {
 	// different agents never collide.
 	DialNumber string
 	TeamID     string
+	UserID     string
 }
 
 // Config is one run.
@@ -36,6 +37,8 @@ type Config struct {
 	// what they change.
 	AdminToken string
 	TenantID   string
+	// ProfileID is the agents' profile.
+	ProfileID string
 	// AdminWorkers and OptionsWorkers add admin writes and anonymous
 	// signInOptions alongside the agents.
 	AdminWorkers, OptionsWorkers int
@@ -167,6 +170,9 @@ func call(ctx context.Context, cfg Config, rec *recorder, op, token, query strin
 	raw, err := io.ReadAll(res.Body)
 	res.Body.Close()
 	d := time.Since(start)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err() // the run ended mid-answer
+	}
 	if err == nil && res.StatusCode != http.StatusOK {
 		err = fmt.Errorf("%s: status %d: %.200s", op, res.StatusCode, raw)
 	}

@@ -61,7 +61,6 @@ func Probe(ctx context.Context, cfg Config, name string, workers int, d time.Dur
 	if name != ProbeUsers100 && workers > len(cfg.Agents) {
 		return ProbeResult{}, fmt.Errorf("probe %s: %d workers but %d agents", name, workers, len(cfg.Agents))
 	}
-	rec := &recorder{ops: map[string]*OpStats{}}
 	signIn := func(ctx context.Context, a Agent) (string, error) {
 		var out struct{ SignIn struct{ Token string } }
 		err := call(ctx, cfg, &recorder{ops: map[string]*OpStats{}}, "signIn", "", `mutation($e:String!,$p:String!){ signIn(email:$e,password:$p){ token } }`,
@@ -78,12 +77,78 @@ func Probe(ctx context.Context, cfg Config, name string, workers int, d time.Dur
 			tokens[i] = tok
 		}
 	}
+	step := func(runCtx context.Context, i int, rec *recorder) time.Duration {
+		switch name {
+		case ProbeStationLoginOptions:
+			_ = call(runCtx, cfg, rec, name, tokens[i],
+				`{ stationLoginOptions { stationTypes defaultDialNumber dialNumberLocked defaultCountry { isoCode } teams { id name } banners { id } } }`, nil, nil)
+		case ProbeUsers100:
+			_ = call(runCtx, cfg, rec, name, cfg.AdminToken,
+				`query($t:ID!){ users(tenantId:$t, first: 100){ totalCount edges { node { id email name role teams { name } } } } }`,
+				map[string]any{"t": cfg.TenantID}, nil)
+		case ProbeLoginSignOut:
+			// signOut ends the sign-in too: each pair signs in first,
+			// outside the timed part.
+			tok, err := signIn(runCtx, cfg.Agents[i])
+			if err != nil {
+				return 0
+			}
+			return loginSignOut(runCtx, cfg, rec, i, tok, stationLoginDoc, signOutDoc)
+		}
+		return 0
+	}
+	m, err := measure(ctx, workers, d, step)
+	if err != nil {
+		return ProbeResult{}, err
+	}
+	return m.result(name), nil
+}
+
+// The documents of the pair; the probe's are the baseline's.
+const (
+	stationLoginDoc = `mutation($in: StationLoginInput!){ stationLogin(input:$in){ session { id } } }`
+	signOutDoc      = `mutation($c:String!){ signOut(clientId:$c) }`
+)
+
+// loginSignOut logs agent i's station in and signs out with tok, and
+// returns the time the pair took, 0 when one of them failed.
+func loginSignOut(ctx context.Context, cfg Config, rec *recorder, i int, tok, login, signOut string) time.Duration {
+	a := cfg.Agents[i]
+	t0 := time.Now()
+	tab := fmt.Sprintf("probe-%d", i)
+	if call(ctx, cfg, rec, "stationLogin", tok, login,
+		map[string]any{"in": map[string]any{"clientId": tab, "stationType": "DIAL_NUMBER", "dialNumber": a.DialNumber,
+			"internationalFormat": false, "teamId": a.TeamID}}, nil) != nil {
+		return 0
+	}
+	// Sign out even when the run is ending, so the next run starts clean.
+	if call(context.WithoutCancel(ctx), cfg, rec, "signOut", tok, signOut, map[string]any{"c": tab}, nil) != nil {
+		return 0
+	}
+	return time.Since(t0)
+}
+
+// measured is what workers did in one or more timed runs.
+type measured struct {
+	rec     *recorder
+	pairs   []time.Duration // latencies of the operations step timed itself
+	elapsed time.Duration
+}
+
+// measure runs step with workers concurrent callers for d. A step that
+// returns a duration timed an operation of several calls itself (a pair);
+// otherwise the calls it made are the operation.
+func measure(ctx context.Context, workers int, d time.Duration, step func(ctx context.Context, i int, rec *recorder) time.Duration) (*measured, error) {
+	m := &measured{rec: &recorder{ops: map[string]*OpStats{}}}
+	return m, m.add(ctx, workers, d, step)
+}
+
+func (m *measured) add(ctx context.Context, workers int, d time.Duration, step func(ctx context.Context, i int, rec *recorder) time.Duration) error {
 	runCtx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		pairs []time.Duration
+		wg sync.WaitGroup
+		mu sync.Mutex
 	)
 	start := time.Now()
 	for i := range workers {
@@ -91,59 +156,38 @@ func Probe(ctx context.Context, cfg Config, name string, workers int, d time.Dur
 		go func() {
 			defer wg.Done()
 			for runCtx.Err() == nil {
-				switch name {
-				case ProbeStationLoginOptions:
-					_ = call(runCtx, cfg, rec, name, tokens[i],
-						`{ stationLoginOptions { stationTypes defaultDialNumber dialNumberLocked defaultCountry { isoCode } teams { id name } banners { id } } }`, nil, nil)
-				case ProbeUsers100:
-					_ = call(runCtx, cfg, rec, name, cfg.AdminToken,
-						`query($t:ID!){ users(tenantId:$t, first: 100){ totalCount edges { node { id email name role teams { name } } } } }`,
-						map[string]any{"t": cfg.TenantID}, nil)
-				case ProbeLoginSignOut:
-					// signOut ends the sign-in too: each pair signs in first,
-					// outside the timed part.
-					a := cfg.Agents[i]
-					tok, err := signIn(runCtx, a)
-					if err != nil {
-						continue
-					}
-					t0 := time.Now()
-					tab := fmt.Sprintf("probe-%d", i)
-					if call(runCtx, cfg, rec, "stationLogin", tok, `mutation($in: StationLoginInput!){ stationLogin(input:$in){ session { id } } }`,
-						map[string]any{"in": map[string]any{"clientId": tab, "stationType": "DIAL_NUMBER", "dialNumber": a.DialNumber,
-							"internationalFormat": false, "teamId": a.TeamID}}, nil) != nil {
-						continue
-					}
-					// Sign out even when the run is ending, so the next probe starts clean.
-					if call(context.WithoutCancel(runCtx), cfg, rec, "signOut", tok, `mutation($c:String!){ signOut(clientId:$c) }`, map[string]any{"c": tab}, nil) == nil {
-						mu.Lock()
-						pairs = append(pairs, time.Since(t0))
-						mu.Unlock()
-					}
-				default:
-					return
+				if t := step(runCtx, i, m.rec); t > 0 {
+					mu.Lock()
+					m.pairs = append(m.pairs, t)
+					mu.Unlock()
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	m.elapsed += time.Since(start)
+	return ctx.Err()
+}
+
+// result sums up the operation name (a pair when step timed pairs).
+func (m *measured) result(name string) ProbeResult {
 	res := ProbeResult{Name: name}
-	for _, s := range rec.ops {
+	for _, s := range m.rec.ops {
 		res.Errors += s.Errors
 		if res.FirstErr == "" {
 			res.FirstErr = s.FirstErr
 		}
 	}
-	lat := pairs
-	if name != ProbeLoginSignOut {
-		if s := rec.ops[name]; s != nil {
+	lat := m.pairs
+	if len(lat) == 0 {
+		if s := m.rec.ops[name]; s != nil {
 			lat = s.latencies
 		}
 	}
+	lat = slices.Clone(lat)
 	slices.Sort(lat)
 	res.Ops = len(lat)
-	res.Rate = float64(res.Ops) / elapsed.Seconds()
+	res.Rate = float64(res.Ops) / m.elapsed.Seconds()
 	res.P50, res.P99 = percentile(lat, 50), percentile(lat, 99)
-	return res, nil
+	return res
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -37,6 +38,7 @@ func Seed(ctx context.Context, baseURL, adminEmail, adminPassword string, n int)
 	}}, &p); err != nil {
 		return cfg, err
 	}
+	cfg.ProfileID = p.CreateAgentProfile.ID
 	var team struct{ CreateTeam struct{ ID string } }
 	if err := do("seed", root, `mutation($in: CreateTeamInput!){ createTeam(input:$in){ id } }`, map[string]any{"in": map[string]any{
 		"tenantId": tenantID, "name": "Support", "type": "AGENT",
@@ -52,14 +54,93 @@ func Seed(ctx context.Context, baseURL, adminEmail, adminPassword string, n int)
 			DialNumber: fmt.Sprintf("+1212%07d", 2000000+i),
 			TeamID:     team.CreateTeam.ID,
 		}
+		var u struct{ CreateUser struct{ ID string } }
 		if err := do("seed", root, `mutation($in: CreateUserInput!){ createUser(input:$in){ id } }`, map[string]any{"in": map[string]any{
 			"tenantId": tenantID, "email": a.Email, "name": fmt.Sprintf("Agent %d", i), "role": "AGENT", "password": a.Password,
 			"agentProfileId": p.CreateAgentProfile.ID, "teamIds": []string{a.TeamID}, "defaultDialNumber": a.DialNumber,
-		}}, nil); err != nil {
+		}}, &u); err != nil {
 			return cfg, err
 		}
+		a.UserID = u.CreateUser.ID
 		cfg.Agents = append(cfg.Agents, a)
 	}
 	cfg.AdminToken, cfg.TenantID = root, tenantID
 	return cfg, nil
+}
+
+// SeedTenants grows a seeded installation to tenants tenants holding users
+// users in all (the agents of Seed count), the way the issue-9 benchmark
+// measures lists: every tenant gets a profile, a skill profile, two AGENT
+// teams and its share of users imported by importUsers, each with the
+// profile, the skill profile and both teams; cfg's tenant also gets two
+// unresolved banners. It returns the new tenants' ids, cfg's first.
+func SeedTenants(ctx context.Context, cfg Config, tenants, users int) ([]string, error) {
+	if cfg.Client == nil {
+		cfg.Client = http.DefaultClient
+	}
+	rec := &recorder{ops: map[string]*OpStats{}}
+	do := func(q string, vars map[string]any, out any) error {
+		return call(ctx, cfg, rec, "seed", cfg.AdminToken, q, vars, out)
+	}
+	ids := []string{cfg.TenantID}
+	// The agents' tenant's e-mail domain, "<slug>.test".
+	base := strings.TrimSuffix(cfg.Agents[0].Email[strings.IndexByte(cfg.Agents[0].Email, '@')+1:], ".test")
+	per := max(users-len(cfg.Agents), 0) / max(tenants, 1)
+	for i := range tenants {
+		tenantID, profile := cfg.TenantID, "Agents"
+		slug := base
+		if i > 0 {
+			slug = fmt.Sprintf("%s-t%02d", base, i)
+			var t struct{ CreateTenant struct{ ID string } }
+			if err := do(`mutation($in: CreateTenantInput!){ createTenant(input:$in){ id } }`, map[string]any{"in": map[string]any{
+				"name": fmt.Sprintf("Tenant %02d", i), "slug": slug, "emailDomains": []string{slug + ".test"},
+				"stationTypes": []string{"DIAL_NUMBER", "EXTENSION"},
+			}}, &t); err != nil {
+				return nil, err
+			}
+			tenantID, profile = t.CreateTenant.ID, "Inbound"
+			ids = append(ids, tenantID)
+			if err := do(`mutation($in: CreateAgentProfileInput!){ createAgentProfile(input:$in){ id } }`, map[string]any{"in": map[string]any{
+				"tenantId": tenantID, "name": profile, "loginVoiceOptions": []string{"DIAL_NUMBER"},
+			}}, nil); err != nil {
+				return nil, err
+			}
+		} else {
+			for _, m := range []string{"Planned maintenance tonight", "New queue for billing"} {
+				if err := do(`mutation($in: CreateBannerInput!){ createBanner(input:$in){ id } }`,
+					map[string]any{"in": map[string]any{"tenantId": tenantID, "message": m}}, nil); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if err := do(`mutation($in: CreateSkillProfileInput!){ createSkillProfile(input:$in){ id } }`, map[string]any{"in": map[string]any{
+			"tenantId": tenantID, "name": "Languages", "skills": []map[string]any{{"name": "French", "proficiency": 7}},
+		}}, nil); err != nil {
+			return nil, err
+		}
+		for _, name := range []string{"Billing", "Sales"} {
+			if err := do(`mutation($in: CreateTeamInput!){ createTeam(input:$in){ id } }`, map[string]any{"in": map[string]any{
+				"tenantId": tenantID, "name": name, "type": "AGENT",
+			}}, nil); err != nil {
+				return nil, err
+			}
+		}
+		if per == 0 {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString("email,name,role,agentProfile,teams,skillProfile\n")
+		for j := range per {
+			fmt.Fprintf(&b, "user%04d@%s.test,User %d of %d,AGENT,%s,Billing;Sales,Languages\n", j, slug, j, i, profile)
+		}
+		var res struct{ ImportUsers struct{ Created, Failed int } }
+		if err := do(`mutation($t:ID!,$csv:String!){ importUsers(tenantId:$t, csv:$csv){ created failed } }`,
+			map[string]any{"t": tenantID, "csv": b.String()}, &res); err != nil {
+			return nil, err
+		}
+		if res.ImportUsers.Created != per {
+			return nil, fmt.Errorf("seed tenant %d: %d of %d users imported", i, res.ImportUsers.Created, per)
+		}
+	}
+	return ids, nil
 }
