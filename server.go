@@ -332,18 +332,21 @@ func newSignIn(ctx context.Context, db *ent.Client, hasher *signin.Hasher, outbo
 	}
 	sc := cfg.SignIn
 	if sc.SSORedirectURL == "" {
-		base := cfg.PublicURL
-		if base == "" {
-			// Where `serve` listens by default: the identity provider needs
-			// an absolute redirect URL.
-			base = "http://127.0.0.1:8080"
-		}
-		sc.SSORedirectURL = base + "/sso/callback"
+		sc.SSORedirectURL = publicBase(cfg) + "/sso/callback"
 	}
 	return signin.NewService(signin.Deps{
 		DB: db, Hasher: hasher, Mail: outbox, CodeKey: key, Providers: providers,
 		Now: cfg.Now, Rand: cfg.Rand, Log: cfg.Logger,
 	}, sc)
+}
+
+// publicBase is where clients reach the server, for the absolute URLs
+// identity providers need: PublicURL, or where `serve` listens by default.
+func publicBase(cfg Config) string {
+	if cfg.PublicURL == "" {
+		return "http://127.0.0.1:8080"
+	}
+	return cfg.PublicURL
 }
 
 func withDefaults(cfg Config) Config {
@@ -371,7 +374,7 @@ func withDefaults(cfg Config) Config {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if cfg.TeamsRedirectURL == "" {
-		cfg.TeamsRedirectURL = cfg.PublicURL + "/desktop/teams-callback"
+		cfg.TeamsRedirectURL = publicBase(cfg) + "/desktop/teams-callback"
 	}
 	return cfg
 }
