@@ -181,6 +181,17 @@ func (fx *matrixFixture) fill(ctx context.Context, db *ent.Client) error {
 		return err
 	}
 	fx.A.ids[mkDesktopSession] = ds.ID
+	// A call it took earlier (ended: it blocks nothing), and the station
+	// it asked to be remembered, so that the matrix reaches
+	// DesktopSession.interactions and RememberedStation.team.
+	if err := db.Interaction.Create().SetDesktopSessionID(ds.ID).SetInteractionID("matrix-call-0").
+		SetKind(station.Conversation).SetActive(false).Exec(ctx); err != nil {
+		return err
+	}
+	if err := db.RememberedStation.Create().SetUserID(fx.A.Agent).SetStationType(station.Extension).
+		SetExtension("4711").SetTeamID(fx.A.ids[mkTeam]).Exec(ctx); err != nil {
+		return err
+	}
 
 	// Everything of A that must never reach B, read back from the database
 	// so that nothing A owns is forgotten.

@@ -83,6 +83,14 @@ func (v matrixValue) required() bool { return v.Type.nonNull() && v.DefaultValue
 // matrixTypes finds types by name.
 type matrixTypes map[string]*matrixType
 
+func (doc matrixSchema) types() matrixTypes {
+	idx := matrixTypes{}
+	for _, ty := range doc.Schema.Types {
+		idx[ty.Name] = ty
+	}
+	return idx
+}
+
 // matrixOp is one root field, ready to be called.
 type matrixOp struct {
 	Name      string // "Mutation.createTeam": the table's key
@@ -99,16 +107,40 @@ type matrixOp struct {
 	RefsA bool
 	// Upload: Vars hold Upload variables sent as multipart files.
 	Uploads []string
+	// head is the document up to the root field and its arguments, where
+	// the selection starts.
+	head string
+	// nested: the operation reads one edge below the root field (see
+	// authz_nested_test.go), and its answer is judged at that edge.
+	nested *nestedEdge
+	// missing: the operation's ids name nothing (missingMatrixOps).
+	missing bool
+}
+
+// missingMatrixOps are the root operations that name ids again, with ids of
+// the same kinds that do not exist ("Query.team:missing"): for every caller
+// the table says what a made-up id gets, and anon and other_admin must get
+// the same as for A's objects (checkMissingAgainstReal), so that nobody
+// outside A learns which of A's ids exist.
+func missingMatrixOps(ops []*matrixOp) []*matrixOp {
+	var out []*matrixOp
+	for _, op := range ops {
+		if op.GhostVars == nil || op.nested != nil || strings.Contains(op.Name, ":") {
+			continue
+		}
+		m := *op
+		m.Name += ":missing"
+		m.Vars, m.GhostVars, m.RefsA, m.missing = op.GhostVars, nil, false, true
+		out = append(out, &m)
+	}
+	return out
 }
 
 // buildMatrixOps makes one operation per field of Query, Mutation and
 // Subscription.
 func buildMatrixOps(t *testing.T, doc matrixSchema, fx *matrixFixture) []*matrixOp {
 	t.Helper()
-	idx := matrixTypes{}
-	for _, ty := range doc.Schema.Types {
-		idx[ty.Name] = ty
-	}
+	idx := doc.types()
 	var ops []*matrixOp
 	for _, root := range []struct {
 		op  string
@@ -172,9 +204,8 @@ func buildMatrixOp(idx matrixTypes, fx *matrixFixture, operation, rootType strin
 	if len(args) > 0 {
 		b.WriteString("(" + strings.Join(args, ", ") + ")")
 	}
-	b.WriteString(matrixSelection(idx, f.Type.named(), 0))
-	b.WriteString(" }")
-	op.Document = b.String()
+	op.head = b.String()
+	op.Document = op.head + matrixSelection(idx, f.Type.named(), 0) + " }"
 	return op, nil
 }
 

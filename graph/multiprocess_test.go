@@ -260,13 +260,6 @@ func TestTwoServersPasswordReset(t *testing.T) {
 // limit (the throttle's state is in the database).
 func TestTwoServersSignInThrottle(t *testing.T) {
 	p := newPair(t)
-	var table *string
-	if err := p.s.App.DB.SQL.QueryRowContext(t.Context(), `SELECT to_regclass('throttle_counters')::text`).Scan(&table); err != nil {
-		t.Fatal(err)
-	}
-	if table == nil {
-		t.Skip("sign-in throttles are still per process: this test needs the database-backed throttle (table throttle_counters)")
-	}
 	addUser(t, p.s, p.tenant.ID, "ada@acme.test", adaPassword)
 	servers := []*testserver.Server{p.s, p.b}
 	throttled := map[*testserver.Server]bool{}
