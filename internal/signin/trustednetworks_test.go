@@ -7,6 +7,7 @@ import (
 
 	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
+	"github.com/agentdesk/agentdesk/policy"
 )
 
 // TestTrustedNetworksCache: the networks are read once per TTL; a change
@@ -22,7 +23,9 @@ func TestTrustedNetworksCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
+	// A system context: the test writes tenants as another process would,
+	// outside any request (the tenant scope lets nothing else write them).
+	ctx := policy.System(context.Background(), "test: writes tenants as another process")
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}

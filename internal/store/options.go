@@ -41,6 +41,7 @@ func newClient(drv driver, o options) *ent.Client {
 	}
 	c := ent.NewClient(ent.Driver(d))
 	c.Intercept(tenantScope())
+	c.Use(tenantScopeWrites())
 	return c
 }
 

@@ -259,7 +259,7 @@ func TestPostgresPool(t *testing.T) {
 // reports the index), so the domain's mapping to DIAL_NUMBER_IN_USE or
 // CONFLICT is one switch.
 func TestViolationsReadAlikeOnBothEngines(t *testing.T) {
-	ctx := context.Background()
+	ctx := policy.System(context.Background(), "test: writes and ends sessions of every tenant")
 	db := storetest.Open(t)
 	c := db.Client
 	tn := c.Tenant.Create().SetName("t").SetSlug("t").SetStationTypes(nil).SaveX(ctx)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -11,7 +12,8 @@ import (
 )
 
 // tenantColumn names, per entity type, the column that says which tenant
-// owns a row. Every query of these types is scoped by tenantScope. A new
+// owns a row. Every query, update and delete of these types is scoped by
+// tenantScope and tenantScopeWrites. A new
 // tenant-owned entity must be listed: TestTenantScopeCoversTenantTables fails
 // while a table with a tenant_id column is missing here.
 var tenantColumn = map[string]string{
@@ -44,28 +46,67 @@ var tenantColumn = map[string]string{
 //   - anything else, including an anonymous caller and a context.Background
 //     that nobody marked: no rows at all.
 //
-// It scopes reads. Writes are scoped by the services, which load (through
-// this scope) what they change; an interceptor does not see ent's
-// UpdateMany/DeleteMany.
+// Writes get the same scope from tenantScopeWrites.
 func tenantScope() ent.Interceptor {
 	return intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
-		col, owned := tenantColumn[q.Type()]
-		if !owned {
-			return nil
-		}
-		if _, ok := policy.SystemWork(ctx); ok {
-			return nil
-		}
-		v := policy.ViewerFrom(ctx)
-		switch {
-		case v != nil && v.TenantID != "":
-			q.WhereP(sql.FieldEQ(col, v.TenantID))
-		case v != nil && v.Role == policy.PlatformAdmin && v.UserID != "":
-			// Every tenant: the platform admin's reads are authorized per
-			// object by policy.
-		default:
-			q.WhereP(func(s *sql.Selector) { s.Where(sql.False()) })
+		if where, scoped := tenantPredicate(ctx, q.Type()); scoped {
+			q.WhereP(where)
 		}
 		return nil
 	})
+}
+
+// tenantScopeWrites scopes UPDATE and DELETE of tenant-owned entities as
+// tenantScope scopes reads: a bulk Update()/Delete() (or an UpdateOne or
+// DeleteOne, which ent runs as UPDATE/DELETE … WHERE id = ?) changes only
+// rows of the viewer's tenant, and nothing at all without a viewer or a
+// policy.System context. A write of a row out of scope changes nothing: a
+// bulk write counts 0 rows, UpdateOne/DeleteOne are not found. An interceptor
+// does not see these statements (ent runs interceptors on queries only),
+// so the scope is a hook on the mutation, which ent applies to every
+// client, transactions' included, the way it applies interceptors.
+//
+// Creates are not filtered: a new row's tenant is set by the service that
+// authorized it, and a read of it is scoped.
+func tenantScopeWrites() ent.Hook {
+	const scopedOps = ent.OpUpdate | ent.OpUpdateOne | ent.OpDelete | ent.OpDeleteOne
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if !m.Op().Is(scopedOps) {
+				return next.Mutate(ctx, m)
+			}
+			if where, scoped := tenantPredicate(ctx, m.Type()); scoped {
+				w, ok := m.(interface{ WhereP(...func(*sql.Selector)) })
+				if !ok {
+					return nil, fmt.Errorf("store: tenant scope: %s mutation takes no predicate", m.Type())
+				}
+				w.WhereP(where)
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// tenantPredicate is the scope of the caller in ctx on entities of type typ:
+// scoped is false when it sees every row (not tenant-owned, platform admin,
+// system work).
+func tenantPredicate(ctx context.Context, typ string) (where func(*sql.Selector), scoped bool) {
+	col, owned := tenantColumn[typ]
+	if !owned {
+		return nil, false
+	}
+	if _, ok := policy.SystemWork(ctx); ok {
+		return nil, false
+	}
+	v := policy.ViewerFrom(ctx)
+	switch {
+	case v != nil && v.TenantID != "":
+		return sql.FieldEQ(col, v.TenantID), true
+	case v != nil && v.Role == policy.PlatformAdmin && v.UserID != "":
+		// Every tenant: the platform admin's reads and writes are
+		// authorized per object by policy.
+		return nil, false
+	default:
+		return func(s *sql.Selector) { s.Where(sql.False()) }, true
+	}
 }

@@ -64,28 +64,40 @@ func TestTenantScopeCoversTenantTables(t *testing.T) {
 
 // TestTenantScope: a forgotten authorization check reads nothing of another
 // tenant, and a context with neither a viewer nor policy.System reads nothing.
-func TestTenantScope(t *testing.T) {
+// scopeFixture is two tenants, acme and globex, each with a team ("Sales
+// acme") and an agent on it, and a platform admin.
+func scopeFixture(t *testing.T) (c *ent.Client, sys context.Context) {
 	db, err := Open("sqlite:" + filepath.Join(t.TempDir(), "scope.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	sys := policy.System(context.Background(), "test fixture")
+	t.Cleanup(func() { db.Close() })
+	sys = policy.System(context.Background(), "test fixture")
 	if _, err := db.Migrate(sys); err != nil {
 		t.Fatal(err)
 	}
-	c := db.Client
+	c = db.Client
 	for _, slug := range []string{"acme", "globex"} {
 		tn := c.Tenant.Create().SetID("ten_" + slug).SetName(slug).SetSlug(slug).SetStationTypes([]station.Type{station.DialNumber}).SaveX(sys)
-		tm := c.Team.Create().SetTenantID(tn.ID).SetName("Sales " + slug).SaveX(sys)
+		tm := c.Team.Create().SetID("tm_" + slug).SetTenantID(tn.ID).SetName("Sales " + slug).SaveX(sys)
 		c.User.Create().SetTenantID(tn.ID).SetEmail("a@" + slug + ".test").SetName("A").SetRole(policy.Agent).AddTeams(tm).SaveX(sys)
 	}
 	c.User.Create().SetEmail("root@platform.test").SetName("Root").SetRole(policy.PlatformAdmin).SaveX(sys)
+	return c, sys
+}
 
-	acme := policy.WithViewer(context.Background(), &policy.Viewer{UserID: "usr_x", TenantID: "ten_acme", Role: policy.TenantAdmin})
+// The callers of the scope tests.
+var (
+	scopeAcme      = policy.WithViewer(context.Background(), &policy.Viewer{UserID: "usr_x", TenantID: "ten_acme", Role: policy.TenantAdmin})
+	scopeGlobex    = policy.WithViewer(context.Background(), &policy.Viewer{UserID: "usr_y", TenantID: "ten_globex", Role: policy.TenantAdmin})
+	scopePlatform  = policy.WithViewer(context.Background(), &policy.Viewer{UserID: "usr_root", Role: policy.PlatformAdmin})
+	scopeAnonymous = policy.WithViewer(context.Background(), &policy.Viewer{})
+)
+
+func TestTenantScope(t *testing.T) {
+	c, sys := scopeFixture(t)
+	acme, platform, anonymous := scopeAcme, scopePlatform, scopeAnonymous
 	acmeToken := policy.WithViewer(context.Background(), &policy.Viewer{APITokenID: "tok_x", TenantID: "ten_acme", Role: policy.Integration})
-	platform := policy.WithViewer(context.Background(), &policy.Viewer{UserID: "usr_root", Role: policy.PlatformAdmin})
-	anonymous := policy.WithViewer(context.Background(), &policy.Viewer{})
 	cases := []struct {
 		name                string
 		ctx                 context.Context
@@ -122,4 +134,102 @@ func TestTenantScope(t *testing.T) {
 	if n := c.Team.Query().QueryMembers().CountX(acme); n != 1 {
 		t.Errorf("acme's team members as acme's admin: %d, want 1", n)
 	}
+}
+
+// TestTenantScopeWrites: a bulk update or delete (and an update or delete of
+// one row by id) from another tenant's viewer, or from a context with
+// neither a viewer nor policy.System, touches none of acme's rows; acme's
+// own viewer, the platform admin and system work write as asked.
+func TestTenantScopeWrites(t *testing.T) {
+	ofAcme := team.TenantID("ten_acme")
+	writes := []struct {
+		name string
+		// write changes acme's team (all: and globex's too); it returns
+		// how many rows it changed.
+		write func(ctx context.Context, c *ent.Client) (int, error)
+		all   bool
+	}{
+		{"bulk update of acme's teams", func(ctx context.Context, c *ent.Client) (int, error) {
+			return c.Team.Update().Where(ofAcme).SetName("Renamed").Save(ctx)
+		}, false},
+		{"bulk update of every team", func(ctx context.Context, c *ent.Client) (int, error) {
+			return c.Team.Update().SetName("Renamed").Save(ctx)
+		}, true},
+		{"bulk delete of acme's teams", func(ctx context.Context, c *ent.Client) (int, error) {
+			return c.Team.Delete().Where(ofAcme).Exec(ctx)
+		}, false},
+		{"bulk delete of every team", func(ctx context.Context, c *ent.Client) (int, error) {
+			return c.Team.Delete().Exec(ctx)
+		}, true},
+		{"bulk update in a transaction", func(ctx context.Context, c *ent.Client) (n int, err error) {
+			err = WithTx(ctx, c, func(tx *ent.Tx) error {
+				n, err = tx.Team.Update().Where(ofAcme).SetName("Renamed").Save(ctx)
+				return err
+			})
+			return n, err
+		}, false},
+		{"bulk update of the tenant row", func(ctx context.Context, c *ent.Client) (int, error) {
+			return c.Tenant.Update().Where(tenant.ID("ten_acme")).SetName("Renamed").Save(ctx)
+		}, false},
+		{"update of acme's team by id", func(ctx context.Context, c *ent.Client) (int, error) {
+			return oneRow(c.Team.UpdateOneID("tm_acme").SetName("Renamed").Exec(ctx))
+		}, false},
+		{"delete of acme's team by id", func(ctx context.Context, c *ent.Client) (int, error) {
+			return oneRow(c.Team.DeleteOneID("tm_acme").Exec(ctx))
+		}, false},
+	}
+	callers := []struct {
+		name string
+		ctx  context.Context
+		// scope: the tenant whose rows the caller may write, "*" every
+		// tenant's, "" none.
+		scope string
+	}{
+		{"no viewer, no system context", context.Background(), ""},
+		{"anonymous viewer", scopeAnonymous, ""},
+		{"tenant admin of globex", scopeGlobex, "globex"},
+		{"tenant admin of acme", scopeAcme, "acme"},
+		{"platform admin", scopePlatform, "*"},
+		{"system work", nil, "*"},
+	}
+	for _, w := range writes {
+		for _, caller := range callers {
+			t.Run(w.name+"/"+caller.name, func(t *testing.T) {
+				c, sys := scopeFixture(t)
+				ctx := caller.ctx
+				if ctx == nil {
+					ctx = sys
+				}
+				n, err := w.write(ctx, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// What the write touched, read as system work.
+				acmeTouched := c.Team.Query().Where(team.ID("tm_acme"), team.Name("Sales acme")).CountX(sys) == 0 ||
+					c.Tenant.Query().Where(tenant.ID("ten_acme"), tenant.Name("acme")).CountX(sys) == 0
+				globexTouched := c.Team.Query().Where(team.ID("tm_globex"), team.Name("Sales globex")).CountX(sys) == 0
+				if want := caller.scope == "acme" || caller.scope == "*"; acmeTouched != want {
+					t.Errorf("acme's row changed: %v, want %v (%d rows reported)", acmeTouched, want, n)
+				}
+				if want := w.all && (caller.scope == "globex" || caller.scope == "*"); globexTouched != want {
+					t.Errorf("globex's team changed: %v, want %v (%d rows reported)", globexTouched, want, n)
+				}
+				if !acmeTouched && !globexTouched && n != 0 {
+					t.Errorf("%d rows reported, none changed", n)
+				}
+			})
+		}
+	}
+}
+
+// oneRow turns the error of an UpdateOne or DeleteOne into rows changed: 1,
+// or 0 when the row was not found (out of scope).
+func oneRow(err error) (int, error) {
+	switch {
+	case err == nil:
+		return 1, nil
+	case ent.IsNotFound(err):
+		return 0, nil
+	}
+	return 0, err
 }
