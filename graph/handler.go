@@ -51,7 +51,7 @@ func NewHandler(r *Resolver, limits Limits) (http.Handler, error) {
 	// Every operation gets its own loaders for the schema's edges, and every
 	// object an edge returns is authorized like the same object read at the
 	// top level.
-	srv.Use(perOperationLoaders{db: r.DB, wait: r.LoaderWait})
+	srv.Use(perOperationLoaders{db: r.DB, wait: r.LoaderWait, invitations: r.Admin.PendingInvitations})
 	srv.Use(edgeAuthorization{policy: r.Policy})
 	srv.SetErrorPresenter(ErrorPresenter(r.Log))
 	srv.SetRecoverFunc(Recover(r.Log))

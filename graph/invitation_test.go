@@ -200,7 +200,7 @@ func TestInvitationRules(t *testing.T) {
 
 	t.Run("SSO organisations need no invitation", func(t *testing.T) {
 		sso := s.CreateTenant(root, "ssoco")
-		s.App.DB.Client.Tenant.UpdateOneID(sso.ID).SetSSOMode(tenant.SSOModeAZURE_SSO).ExecX(context.Background())
+		s.App.DB.Client.Tenant.UpdateOneID(sso.ID).SetSSOMode(tenant.SSOModeAZURE_SSO).ExecX(testserver.Ctx())
 		var out struct{ CreateUser invitedUser }
 		s.MustDo(root, createUserOp, map[string]any{"in": map[string]any{
 			"tenantId": sso.ID, "email": "sam@ssoco.test", "name": "Sam", "role": "AGENT", "invite": true}}, &out)

@@ -10,6 +10,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/loader"
+	"github.com/agentdesk/agentdesk/internal/signin"
 )
 
 // DefaultLoaderWait is how long a loader collects keys before it reads
@@ -37,14 +38,29 @@ type loaders struct {
 	interactions  *dataloadgen.Loader[string, []*ent.Interaction]
 	emailDomains  *dataloadgen.Loader[string, []string]
 	artwork       *dataloadgen.Loader[string, *ent.Artwork]
+	// invitation is a user's pending invitation (User.invitation), nil
+	// when it has none.
+	invitation *dataloadgen.Loader[string, *signin.Invitation]
 }
 
-func newLoaders(db *ent.Client, wait time.Duration) *loaders {
+// pendingInvitations reads the pending invitations of users by id
+// (admin.Service.PendingInvitations).
+type pendingInvitations func(ctx context.Context, userIDs []string) (map[string]signin.Invitation, error)
+
+func newLoaders(db *ent.Client, wait time.Duration, invitations pendingInvitations) *loaders {
 	if wait <= 0 {
 		wait = DefaultLoaderWait
 	}
 	r := loader.Reader{DB: db}
 	return &loaders{
+		invitation: batched(wait, func(ctx context.Context, ids []string) (map[string]*signin.Invitation, error) {
+			m, err := invitations(ctx, ids)
+			out := make(map[string]*signin.Invitation, len(m))
+			for id, inv := range m {
+				out[id] = &inv
+			}
+			return out, err
+		}),
 		tenant:        batched(wait, r.Tenants),
 		user:          batched(wait, r.Users),
 		team:          batched(wait, r.Teams),
@@ -91,8 +107,9 @@ func loadersFrom(ctx context.Context) *loaders {
 
 // perOperationLoaders gives every operation its own loaders.
 type perOperationLoaders struct {
-	db   *ent.Client
-	wait time.Duration
+	db          *ent.Client
+	wait        time.Duration
+	invitations pendingInvitations
 }
 
 var _ interface {
@@ -103,7 +120,7 @@ var _ interface {
 func (perOperationLoaders) ExtensionName() string                   { return "PerOperationLoaders" }
 func (perOperationLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 func (p perOperationLoaders) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, newLoaders(p.db, p.wait)))
+	return next(context.WithValue(ctx, loadersKey{}, newLoaders(p.db, p.wait, p.invitations)))
 }
 
 // required is an edge that must exist (Team.tenant, DesktopSession.user):

@@ -80,11 +80,11 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 	}{
 		{"users with every edge", `query($t: ID!, $n: Int){ users(tenantId: $t, first: $n){ totalCount edges{ node{
 			id tenant{ id name } agentProfile{ id name tenant{ id } dialPlans{ id tenant{ id } } }
-			skillProfile{ id name tenant{ id } } teams{ id name tenant{ id } } } } } }`,
+			skillProfile{ id name tenant{ id } } teams{ id name tenant{ id } } invitation{ sentAt expiresAt } } } } }`,
 			// The list (its checks, count and page), then one batch per
 			// edge: tenants, profiles, skill profiles, memberships and
-			// their teams, the profiles' dial plans.
-			9},
+			// their teams, the profiles' dial plans, the invitations.
+			10},
 		{"teams with members", `query($t: ID!, $n: Int){ teams(tenantId: $t, first: $n){ edges{ node{
 			id tenant{ id } members(first: 3){ totalCount edges{ node{ id name } } } } } } }`,
 			// The list (tenant check, count, page), tenants, member ids of

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -9,7 +8,6 @@ import (
 	"github.com/agentdesk/agentdesk/graph/model"
 	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/provision"
-	"github.com/agentdesk/agentdesk/internal/signin"
 )
 
 // userUpdate turns the GraphQL input, which tells an omitted field from a
@@ -43,15 +41,6 @@ func optional[T any](v *T, err error) (*T, error) {
 
 // isSet is an optional Boolean argument's value, false when left out.
 func isSet(b *bool) bool { return b != nil && *b }
-
-// pendingInvitation is u's pending invitation, nil when it has none.
-func pendingInvitation(ctx context.Context, adm *admin.Service, u *ent.User) (*signin.Invitation, error) {
-	pending, err := adm.PendingInvitations(ctx, []string{u.ID})
-	if inv, ok := pending[u.ID]; ok && err == nil {
-		return &inv, nil
-	}
-	return nil, err
-}
 
 func importResult(res *provision.ImportReport) *model.ImportResult {
 	out := &model.ImportResult{Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged, Invited: res.Invited,

@@ -70,7 +70,7 @@ func (r *userResolver) HasPassword(ctx context.Context, obj *ent.User) (bool, er
 }
 
 func (r *userResolver) Invitation(ctx context.Context, obj *ent.User) (*signin.Invitation, error) {
-	return pendingInvitation(ctx, r.Admin, obj)
+	return loadersFrom(ctx).invitation.Load(ctx, obj.ID)
 }
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
