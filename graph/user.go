@@ -1,7 +1,6 @@
 package graph
 
 import (
-
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/agentdesk/agentdesk/ent"
