@@ -173,11 +173,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
-	params := signin.DefaultParams()
-	if cfg.PasswordHash != nil {
-		params = *cfg.PasswordHash
-	}
-	hasher := signin.NewHasher(params, cfg.MaxConcurrentHashes, cfg.Rand)
+	hasher := newHasher(cfg)
 	outbox, err := newOutbox(db.Client, cfg)
 	if err != nil {
 		return fail(err)
@@ -188,13 +184,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return fail(err)
 	}
-	adm := &admin.Service{
-		DB: db.Client, Policy: enforcer, Now: cfg.Now,
-		HashPassword:  hasher.Hash,
-		CheckPassword: signin.CheckNewPasswordFor,
-		Rand:          cfg.Rand,
-		Invitations:   signIn,
-	}
+	adm := newAdmin(db.Client, enforcer, hasher, signIn, cfg)
 	if err := bootstrapAdmin(ctx, db.Client, hasher, cfg); err != nil {
 		return fail(err)
 	}
@@ -322,6 +312,26 @@ func newOutbox(db *ent.Client, cfg Config) (mail.Outbox, error) {
 	}
 	st := mail.NewEntStore(db, cfg.Now)
 	return mail.Outbox{Store: st, Worker: mail.NewWorker(st, sender, cfg.Outbox, cfg.Now, cfg.Logger)}, nil
+}
+
+// newHasher hashes passwords with cfg's parameters (OWASP's by default).
+func newHasher(cfg Config) *signin.Hasher {
+	params := signin.DefaultParams()
+	if cfg.PasswordHash != nil {
+		params = *cfg.PasswordHash
+	}
+	return signin.NewHasher(params, cfg.MaxConcurrentHashes, cfg.Rand)
+}
+
+// newAdmin builds the admin service; invitations go through signIn.
+func newAdmin(db *ent.Client, enforcer *policy.Enforcer, hasher *signin.Hasher, signIn *signin.Service, cfg Config) *admin.Service {
+	return &admin.Service{
+		DB: db, Policy: enforcer, Now: cfg.Now,
+		HashPassword:  hasher.Hash,
+		CheckPassword: signin.CheckNewPasswordFor,
+		Rand:          cfg.Rand,
+		Invitations:   signIn,
+	}
 }
 
 // newSignIn builds the sign-in service with its code key and SSO redirect URL.

@@ -36,6 +36,7 @@ func commands() []*command {
 		serveCommand,
 		migrateCommand,
 		adminCommand,
+		importCommand,
 		copyCommand,
 		benchCommand,
 		versionCommand,

@@ -178,6 +178,14 @@ func (f *UserFile) dialNumbers() []string {
 	return out
 }
 
+// ColumnOf is the column a header cell of an import file names, or "" when
+// it names none; `agentdesk import users` finds the e-mail and dial-number
+// columns with it to check a file larger than one import.
+func ColumnOf(headerCell string) string {
+	c, _ := columnNamed(headerCell)
+	return c
+}
+
 // columnNamed matches a header cell to a column, ignoring case, spaces and
 // underscores, as spreadsheets tend to change them ("Default Dial Number").
 func columnNamed(h string) (string, bool) {
