@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
 )
 
@@ -253,18 +254,21 @@ func TestMigrateStatusListsEveryMigration(t *testing.T) {
 	}
 }
 
-// migrationVersions are the versions of the SQLite migration files (the
-// PostgreSQL ones have the same versions).
+// migrationVersions are the versions of the migrations of the dialect the
+// tests run on.
 func migrationVersions(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("../../internal/store/migrations/sqlite/*.sql")
+	dir, err := store.MigrationDir(storetest.Dialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := dir.Files()
 	if err != nil || len(files) == 0 {
 		t.Fatalf("migration files: %v %v", files, err)
 	}
 	var out []string
 	for _, f := range files {
-		v, _, _ := strings.Cut(filepath.Base(f), "_")
-		out = append(out, v)
+		out = append(out, f.Version())
 	}
 	return out
 }

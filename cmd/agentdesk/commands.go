@@ -170,7 +170,7 @@ func (c *command) exec(ctx context.Context, args []string, stdin io.Reader, stdo
 // help prints the command's usage: every flag with its default and its
 // variable, then the settings read only from the environment.
 func (c *command) help(w io.Writer, fs *flagSet) {
-	fmt.Fprintf(w, "usage: agentdesk %s %s\n\n%s\n", c.name, c.usage, c.summary)
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", strings.TrimSpace("agentdesk "+c.name+" "+c.usage), c.summary)
 	if c.about != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.about))
 	}
