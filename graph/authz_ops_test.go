@@ -435,6 +435,11 @@ var matrixArgOverrides = map[string]func(*matrixValues) any{
 		b.refsA = true
 		return map[string]any{"slug": b.fx.A.Slug, "name": b.fx.A.Name, "emailDomains": []string{b.fx.A.Domain}}
 	},
+	// tenantSpec reads A's whole tenant by slug.
+	"tenantSpec.slug": func(b *matrixValues) any {
+		b.refsA = true
+		return b.fx.A.Slug
+	},
 }
 
 // matrixVariants call a field a second time where one argument decides who

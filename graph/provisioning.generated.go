@@ -10,7 +10,13 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/ent/agentprofile"
+	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/tenant"
+	"github.com/agentdesk/agentdesk/internal/admin"
 	"github.com/agentdesk/agentdesk/internal/provision"
+	"github.com/agentdesk/agentdesk/internal/station"
+	"github.com/agentdesk/agentdesk/policy"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -23,6 +29,144 @@ import (
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AgentProfileSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgentProfileSpec_description(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgentProfileSpec_loginVoiceOptions(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_loginVoiceOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LoginVoiceOptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []station.Type) graphql.Marshaler {
+			return ec.marshalNStationType2ᚕgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋstationᚐTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_loginVoiceOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "StationType")
+}
+
+func (ec *executionContext) _AgentProfileSpec_dialNumberValidation(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_dialNumberValidation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DialNumberValidation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *agentprofile.DialNumberValidation) graphql.Marshaler {
+			return ec.marshalODialNumberValidation2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋentᚋagentprofileᚐDialNumberValidation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_dialNumberValidation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "DialNumberValidation")
+}
+
+func (ec *executionContext) _AgentProfileSpec_dialPlans(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_dialPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DialPlans, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_dialPlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _AgentProfileSpec_autoAnswer(ctx context.Context, field graphql.CollectedField, obj *provision.AgentProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AgentProfileSpec_autoAnswer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoAnswer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AgentProfileSpec_autoAnswer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AgentProfileSpec", field, false, false, "Boolean")
+}
 
 func (ec *executionContext) _ApplyResult_tenant(ctx context.Context, field graphql.CollectedField, obj *provision.ApplyResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -201,6 +345,1237 @@ func (ec *executionContext) _Change_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Change_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_fields(ctx context.Context, field graphql.CollectedField, obj *provision.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Change",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DialPlanSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.DialPlanSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DialPlanSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DialPlanSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DialPlanSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _DialPlanSpec_regularExpression(ctx context.Context, field graphql.CollectedField, obj *provision.DialPlanSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DialPlanSpec_regularExpression(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegularExpression, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DialPlanSpec_regularExpression(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DialPlanSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _DialPlanSpec_prefix(ctx context.Context, field graphql.CollectedField, obj *provision.DialPlanSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DialPlanSpec_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DialPlanSpec_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DialPlanSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _DialPlanSpec_strippedChars(ctx context.Context, field graphql.CollectedField, obj *provision.DialPlanSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DialPlanSpec_strippedChars(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StrippedChars, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DialPlanSpec_strippedChars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DialPlanSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _DialPlanSpec_active(ctx context.Context, field graphql.CollectedField, obj *provision.DialPlanSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DialPlanSpec_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DialPlanSpec_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DialPlanSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *provision.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_old(ctx context.Context, field graphql.CollectedField, obj *provision.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_new(ctx context.Context, field graphql.CollectedField, obj *provision.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldChange_secret(ctx context.Context, field graphql.CollectedField, obj *provision.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SkillProfileSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.SkillProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillProfileSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillProfileSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillProfileSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillProfileSpec_skills(ctx context.Context, field graphql.CollectedField, obj *provision.SkillProfileSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillProfileSpec_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*admin.SkillInput) graphql.Marshaler {
+			return ec.marshalNSkillSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillProfileSpec_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillProfileSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillSpec_name(ctx context.Context, field graphql.CollectedField, obj *admin.SkillInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillSpec_proficiency(ctx context.Context, field graphql.CollectedField, obj *admin.SkillInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillSpec_proficiency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proficiency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillSpec_proficiency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillSpec", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SsoSpec_issuerUrl(ctx context.Context, field graphql.CollectedField, obj *admin.SsoSettingsInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSpec_issuerUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSpec_issuerUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _SsoSpec_clientId(ctx context.Context, field graphql.CollectedField, obj *admin.SsoSettingsInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SsoSpec_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SsoSpec_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SsoSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeamSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.TeamSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeamSpec_type(ctx context.Context, field graphql.CollectedField, obj *provision.TeamSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamSpec_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v team.Type) graphql.Marshaler {
+			return ec.marshalNTeamType2githubᚗcomᚋagentdeskᚋagentdeskᚋentᚋteamᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamSpec_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamSpec", field, false, false, "TeamType")
+}
+
+func (ec *executionContext) _TeamSpec_capacity(ctx context.Context, field graphql.CollectedField, obj *provision.TeamSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamSpec_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamSpec_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamSpec", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TeamsIntegrationSpec_enabled(ctx context.Context, field graphql.CollectedField, obj *admin.TeamsIntegrationInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamsIntegrationSpec_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamsIntegrationSpec_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamsIntegrationSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TeamsIntegrationSpec_issuerUrl(ctx context.Context, field graphql.CollectedField, obj *admin.TeamsIntegrationInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamsIntegrationSpec_issuerUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IssuerURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamsIntegrationSpec_issuerUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamsIntegrationSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TeamsIntegrationSpec_clientId(ctx context.Context, field graphql.CollectedField, obj *admin.TeamsIntegrationInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamsIntegrationSpec_clientId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamsIntegrationSpec_clientId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamsIntegrationSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_slug(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_emailDomains(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_emailDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmailDomains, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_emailDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_ssoMode(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_ssoMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SsoMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *tenant.SSOMode) graphql.Marshaler {
+			return ec.marshalOSsoMode2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋentᚋtenantᚐSSOMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_ssoMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "SsoMode")
+}
+
+func (ec *executionContext) _TenantSpec_sso(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_sso(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sso, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *admin.SsoSettingsInput) graphql.Marshaler {
+			return ec.marshalOSsoSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSsoSettingsInput(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_sso(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SsoSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_stationTypes(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_stationTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StationTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []station.Type) graphql.Marshaler {
+			return ec.marshalOStationType2ᚕgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋstationᚐTypeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_stationTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "StationType")
+}
+
+func (ec *executionContext) _TenantSpec_webRtcEnabled(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_webRtcEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebRtcEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_webRtcEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TenantSpec_forceDefaultDialNumber(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_forceDefaultDialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ForceDefaultDialNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_forceDefaultDialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TenantSpec_defaultCountry(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_defaultCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultCountry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_defaultCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_rememberStationCredentials(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_rememberStationCredentials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RememberStationCredentials, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_rememberStationCredentials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TenantSpec_desktopInactivityTimeoutMinutes(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_desktopInactivityTimeoutMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DesktopInactivityTimeoutMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_desktopInactivityTimeoutMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TenantSpec_teamsIntegration(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_teamsIntegration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamsIntegration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *admin.TeamsIntegrationInput) graphql.Marshaler {
+			return ec.marshalOTeamsIntegrationSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐTeamsIntegrationInput(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_teamsIntegration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamsIntegrationSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_trustedNetworks(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_trustedNetworks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrustedNetworks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_trustedNetworks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TenantSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _TenantSpec_dialPlans(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_dialPlans(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DialPlans, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.DialPlanSpecInput) graphql.Marshaler {
+			return ec.marshalODialPlanSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_dialPlans(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DialPlanSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_agentProfiles(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_agentProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgentProfiles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.AgentProfileSpecInput) graphql.Marshaler {
+			return ec.marshalOAgentProfileSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInputᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_agentProfiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AgentProfileSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_skillProfiles(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_skillProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillProfiles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.SkillProfileSpecInput) graphql.Marshaler {
+			return ec.marshalOSkillProfileSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInputᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_skillProfiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillProfileSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_teams(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.TeamSpecInput) graphql.Marshaler {
+			return ec.marshalOTeamSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInputᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TenantSpec_users(ctx context.Context, field graphql.CollectedField, obj *provision.TenantSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TenantSpec_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*provision.UserSpecInput) graphql.Marshaler {
+			return ec.marshalOUserSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInputᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TenantSpec_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TenantSpec",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSpec(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserSpec_email(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_name(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_role(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v policy.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋagentdeskᚋagentdeskᚋpolicyᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "Role")
+}
+
+func (ec *executionContext) _UserSpec_contactCenterEnabled(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_contactCenterEnabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactCenterEnabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_contactCenterEnabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserSpec_active(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserSpec_agentProfile(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_agentProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgentProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_agentProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_teams(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Teams, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_defaultDialNumber(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_defaultDialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultDialNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_defaultDialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_defaultExtension(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_defaultExtension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefaultExtension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_defaultExtension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSpec_skillProfile(ctx context.Context, field graphql.CollectedField, obj *provision.UserSpecInput) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSpec_skillProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSpec_skillProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSpec", field, false, false, "String")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -470,7 +1845,7 @@ func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slug", "name", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration", "dialPlans", "agentProfiles", "skillProfiles", "teams", "users"}
+	fieldsInOrder := [...]string{"slug", "name", "emailDomains", "ssoMode", "sso", "stationTypes", "webRtcEnabled", "forceDefaultDialNumber", "defaultCountry", "rememberStationCredentials", "desktopInactivityTimeoutMinutes", "teamsIntegration", "trustedNetworks", "dialPlans", "agentProfiles", "skillProfiles", "teams", "users"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -561,6 +1936,13 @@ func (ec *executionContext) unmarshalInputTenantSpecInput(ctx context.Context, o
 				return it, err
 			}
 			it.TeamsIntegration = data
+		case "trustedNetworks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trustedNetworks"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TrustedNetworks = data
 		case "dialPlans":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dialPlans"))
 			data, err := ec.unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx, v)
@@ -726,6 +2108,64 @@ func UnmarshalUserSpecInput(ctx context.Context, raw any) (provision.UserSpecInp
 
 // region    **************************** object.gotpl ****************************
 
+var agentProfileSpecImplementors = []string{"AgentProfileSpec"}
+
+func (ec *executionContext) _AgentProfileSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.AgentProfileSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, agentProfileSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AgentProfileSpec")
+		case "name":
+			out.Values[i] = ec._AgentProfileSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._AgentProfileSpec_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "loginVoiceOptions":
+			out.Values[i] = ec._AgentProfileSpec_loginVoiceOptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dialNumberValidation":
+			out.Values[i] = ec._AgentProfileSpec_dialNumberValidation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dialPlans":
+			out.Values[i] = ec._AgentProfileSpec_dialPlans(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "autoAnswer":
+			out.Values[i] = ec._AgentProfileSpec_autoAnswer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var applyResultImplementors = []string{"ApplyResult"}
 
 func (ec *executionContext) _ApplyResult(ctx context.Context, sel ast.SelectionSet, obj *provision.ApplyResult) graphql.Marshaler {
@@ -800,6 +2240,508 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "fields":
+			out.Values[i] = ec._Change_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var dialPlanSpecImplementors = []string{"DialPlanSpec"}
+
+func (ec *executionContext) _DialPlanSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.DialPlanSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, dialPlanSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DialPlanSpec")
+		case "name":
+			out.Values[i] = ec._DialPlanSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regularExpression":
+			out.Values[i] = ec._DialPlanSpec_regularExpression(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prefix":
+			out.Values[i] = ec._DialPlanSpec_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "strippedChars":
+			out.Values[i] = ec._DialPlanSpec_strippedChars(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._DialPlanSpec_active(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldChangeImplementors = []string{"FieldChange"}
+
+func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionSet, obj *provision.FieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldChange")
+		case "field":
+			out.Values[i] = ec._FieldChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._FieldChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._FieldChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._FieldChange_secret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillProfileSpecImplementors = []string{"SkillProfileSpec"}
+
+func (ec *executionContext) _SkillProfileSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.SkillProfileSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillProfileSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillProfileSpec")
+		case "name":
+			out.Values[i] = ec._SkillProfileSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skills":
+			out.Values[i] = ec._SkillProfileSpec_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillSpecImplementors = []string{"SkillSpec"}
+
+func (ec *executionContext) _SkillSpec(ctx context.Context, sel ast.SelectionSet, obj *admin.SkillInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillSpec")
+		case "name":
+			out.Values[i] = ec._SkillSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proficiency":
+			out.Values[i] = ec._SkillSpec_proficiency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ssoSpecImplementors = []string{"SsoSpec"}
+
+func (ec *executionContext) _SsoSpec(ctx context.Context, sel ast.SelectionSet, obj *admin.SsoSettingsInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ssoSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SsoSpec")
+		case "issuerUrl":
+			out.Values[i] = ec._SsoSpec_issuerUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clientId":
+			out.Values[i] = ec._SsoSpec_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamSpecImplementors = []string{"TeamSpec"}
+
+func (ec *executionContext) _TeamSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.TeamSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamSpec")
+		case "name":
+			out.Values[i] = ec._TeamSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._TeamSpec_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "capacity":
+			out.Values[i] = ec._TeamSpec_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamsIntegrationSpecImplementors = []string{"TeamsIntegrationSpec"}
+
+func (ec *executionContext) _TeamsIntegrationSpec(ctx context.Context, sel ast.SelectionSet, obj *admin.TeamsIntegrationInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamsIntegrationSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamsIntegrationSpec")
+		case "enabled":
+			out.Values[i] = ec._TeamsIntegrationSpec_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuerUrl":
+			out.Values[i] = ec._TeamsIntegrationSpec_issuerUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientId":
+			out.Values[i] = ec._TeamsIntegrationSpec_clientId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var tenantSpecImplementors = []string{"TenantSpec"}
+
+func (ec *executionContext) _TenantSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.TenantSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tenantSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TenantSpec")
+		case "slug":
+			out.Values[i] = ec._TenantSpec_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TenantSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emailDomains":
+			out.Values[i] = ec._TenantSpec_emailDomains(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ssoMode":
+			out.Values[i] = ec._TenantSpec_ssoMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sso":
+			out.Values[i] = ec._TenantSpec_sso(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stationTypes":
+			out.Values[i] = ec._TenantSpec_stationTypes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webRtcEnabled":
+			out.Values[i] = ec._TenantSpec_webRtcEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "forceDefaultDialNumber":
+			out.Values[i] = ec._TenantSpec_forceDefaultDialNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "defaultCountry":
+			out.Values[i] = ec._TenantSpec_defaultCountry(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rememberStationCredentials":
+			out.Values[i] = ec._TenantSpec_rememberStationCredentials(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "desktopInactivityTimeoutMinutes":
+			out.Values[i] = ec._TenantSpec_desktopInactivityTimeoutMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "teamsIntegration":
+			out.Values[i] = ec._TenantSpec_teamsIntegration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trustedNetworks":
+			out.Values[i] = ec._TenantSpec_trustedNetworks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dialPlans":
+			out.Values[i] = ec._TenantSpec_dialPlans(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "agentProfiles":
+			out.Values[i] = ec._TenantSpec_agentProfiles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skillProfiles":
+			out.Values[i] = ec._TenantSpec_skillProfiles(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._TenantSpec_teams(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._TenantSpec_users(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userSpecImplementors = []string{"UserSpec"}
+
+func (ec *executionContext) _UserSpec(ctx context.Context, sel ast.SelectionSet, obj *provision.UserSpecInput) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSpecImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSpec")
+		case "email":
+			out.Values[i] = ec._UserSpec_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._UserSpec_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._UserSpec_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactCenterEnabled":
+			out.Values[i] = ec._UserSpec_contactCenterEnabled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._UserSpec_active(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "agentProfile":
+			out.Values[i] = ec._UserSpec_agentProfile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "teams":
+			out.Values[i] = ec._UserSpec_teams(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "defaultDialNumber":
+			out.Values[i] = ec._UserSpec_defaultDialNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "defaultExtension":
+			out.Values[i] = ec._UserSpec_defaultExtension(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skillProfile":
+			out.Values[i] = ec._UserSpec_skillProfile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -820,6 +2762,14 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAgentProfileSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.AgentProfileSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AgentProfileSpec!")
+		return graphql.Null
+	}
+	return ec._AgentProfileSpec(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNAgentProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInput(ctx context.Context, v any) (*provision.AgentProfileSpecInput, error) {
 	res, err := ec.unmarshalInputAgentProfileSpecInput(ctx, v)
@@ -873,9 +2823,49 @@ func (ec *executionContext) marshalNChangeAction2githubᚗcomᚋagentdeskᚋagen
 	return res
 }
 
+func (ec *executionContext) marshalNDialPlanSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.DialPlanSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DialPlanSpec!")
+		return graphql.Null
+	}
+	return ec._DialPlanSpec(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDialPlanSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInput(ctx context.Context, v any) (*provision.DialPlanSpecInput, error) {
 	res, err := ec.unmarshalInputDialPlanSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *provision.FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillProfileSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.SkillProfileSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillProfileSpec!")
+		return graphql.Null
+	}
+	return ec._SkillProfileSpec(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInput(ctx context.Context, v any) (*provision.SkillProfileSpecInput, error) {
@@ -883,9 +2873,49 @@ func (ec *executionContext) unmarshalNSkillProfileSpecInput2ᚖgithubᚗcomᚋag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSkillSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*admin.SkillInput) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSkillInput(ctx context.Context, sel ast.SelectionSet, v *admin.SkillInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillSpec!")
+		return graphql.Null
+	}
+	return ec._SkillSpec(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTeamSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.TeamSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeamSpec!")
+		return graphql.Null
+	}
+	return ec._TeamSpec(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTeamSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInput(ctx context.Context, v any) (*provision.TeamSpecInput, error) {
 	res, err := ec.unmarshalInputTeamSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTenantSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTenantSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.TenantSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TenantSpec!")
+		return graphql.Null
+	}
+	return ec._TenantSpec(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTenantSpecInput2githubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTenantSpecInput(ctx context.Context, v any) (provision.TenantSpecInput, error) {
@@ -893,9 +2923,36 @@ func (ec *executionContext) unmarshalNTenantSpecInput2githubᚗcomᚋagentdesk�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUserSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInput(ctx context.Context, sel ast.SelectionSet, v *provision.UserSpecInput) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserSpec!")
+		return graphql.Null
+	}
+	return ec._UserSpec(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUserSpecInput2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInput(ctx context.Context, v any) (*provision.UserSpecInput, error) {
 	res, err := ec.unmarshalInputUserSpecInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAgentProfileSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.AgentProfileSpecInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAgentProfileSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐAgentProfileSpecInputᚄ(ctx context.Context, v any) ([]*provision.AgentProfileSpecInput, error) {
@@ -915,6 +2972,25 @@ func (ec *executionContext) unmarshalOAgentProfileSpecInput2ᚕᚖgithubᚗcom�
 	return res, nil
 }
 
+func (ec *executionContext) marshalODialPlanSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.DialPlanSpecInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDialPlanSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐDialPlanSpecInputᚄ(ctx context.Context, v any) ([]*provision.DialPlanSpecInput, error) {
 	if v == nil {
 		return nil, nil
@@ -930,6 +3006,25 @@ func (ec *executionContext) unmarshalODialPlanSpecInput2ᚕᚖgithubᚗcomᚋage
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOSkillProfileSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.SkillProfileSpecInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillProfileSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐSkillProfileSpecInputᚄ(ctx context.Context, v any) ([]*provision.SkillProfileSpecInput, error) {
@@ -949,6 +3044,32 @@ func (ec *executionContext) unmarshalOSkillProfileSpecInput2ᚕᚖgithubᚗcom�
 	return res, nil
 }
 
+func (ec *executionContext) marshalOSsoSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐSsoSettingsInput(ctx context.Context, sel ast.SelectionSet, v *admin.SsoSettingsInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SsoSpec(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTeamSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.TeamSpecInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeamSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTeamSpecInputᚄ(ctx context.Context, v any) ([]*provision.TeamSpecInput, error) {
 	if v == nil {
 		return nil, nil
@@ -964,6 +3085,32 @@ func (ec *executionContext) unmarshalOTeamSpecInput2ᚕᚖgithubᚗcomᚋagentde
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOTeamsIntegrationSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋadminᚐTeamsIntegrationInput(ctx context.Context, sel ast.SelectionSet, v *admin.TeamsIntegrationInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TeamsIntegrationSpec(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUserSpec2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInputᚄ(ctx context.Context, sel ast.SelectionSet, v []*provision.UserSpecInput) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInput(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOUserSpecInput2ᚕᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐUserSpecInputᚄ(ctx context.Context, v any) ([]*provision.UserSpecInput, error) {

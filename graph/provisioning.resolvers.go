@@ -11,6 +11,10 @@ import (
 	"github.com/agentdesk/agentdesk/internal/provision"
 )
 
-func (r *mutationResolver) ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool) (*provision.ApplyResult, error) {
-	return r.Provision.ApplyTenant(ctx, spec, provision.Options{DryRun: isSet(dryRun), Invite: isSet(invite)})
+func (r *mutationResolver) ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool, prune *bool) (*provision.ApplyResult, error) {
+	return r.Provision.ApplyTenant(ctx, spec, provision.Options{DryRun: isSet(dryRun), Invite: isSet(invite), Prune: isSet(prune)})
+}
+
+func (r *queryResolver) TenantSpec(ctx context.Context, slug string) (*provision.TenantSpecInput, error) {
+	return r.Provision.ExportTenant(ctx, slug)
 }

@@ -75,6 +75,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AgentProfileSpec struct {
+		AutoAnswer           func(childComplexity int) int
+		Description          func(childComplexity int) int
+		DialNumberValidation func(childComplexity int) int
+		DialPlans            func(childComplexity int) int
+		LoginVoiceOptions    func(childComplexity int) int
+		Name                 func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -152,6 +161,7 @@ type ComplexityRoot struct {
 
 	Change struct {
 		Action func(childComplexity int) int
+		Fields func(childComplexity int) int
 		Kind   func(childComplexity int) int
 		Name   func(childComplexity int) int
 	}
@@ -237,6 +247,21 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DialPlanSpec struct {
+		Active            func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Prefix            func(childComplexity int) int
+		RegularExpression func(childComplexity int) int
+		StrippedChars     func(childComplexity int) int
+	}
+
+	FieldChange struct {
+		Field  func(childComplexity int) int
+		New    func(childComplexity int) int
+		Old    func(childComplexity int) int
+		Secret func(childComplexity int) int
+	}
+
 	ImportError struct {
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
@@ -269,7 +294,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddTeamMembers              func(childComplexity int, teamID string, userIds []string) int
-		ApplyTenant                 func(childComplexity int, spec provision.TenantSpecInput, dryRun *bool, invite *bool) int
+		ApplyTenant                 func(childComplexity int, spec provision.TenantSpecInput, dryRun *bool, invite *bool, prune *bool) int
 		CancelTeamsAuthentication   func(childComplexity int, state string) int
 		CompleteSsoSignIn           func(childComplexity int, state string, code string) int
 		CompleteTeamsAuthentication func(childComplexity int, state string, code string) int
@@ -338,6 +363,7 @@ type ComplexityRoot struct {
 		Team                    func(childComplexity int, id string) int
 		Teams                   func(childComplexity int, tenantID string, filter *admin.TeamFilter, first *int, after *string) int
 		Tenant                  func(childComplexity int, id string) int
+		TenantSpec              func(childComplexity int, slug string) int
 		Tenants                 func(childComplexity int, first *int, after *string, filter *model.NameFilter) int
 		User                    func(childComplexity int, id string) int
 		Users                   func(childComplexity int, tenantID string, filter *admin.UserFilter, role *policy.Role, first *int, after *string) int
@@ -382,10 +408,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SkillProfileSpec struct {
+		Name   func(childComplexity int) int
+		Skills func(childComplexity int) int
+	}
+
+	SkillSpec struct {
+		Name        func(childComplexity int) int
+		Proficiency func(childComplexity int) int
+	}
+
 	SsoSettings struct {
 		ClientID        func(childComplexity int) int
 		HasClientSecret func(childComplexity int) int
 		IssuerURL       func(childComplexity int) int
+	}
+
+	SsoSpec struct {
+		ClientID  func(childComplexity int) int
+		IssuerURL func(childComplexity int) int
 	}
 
 	StationLoginOptions struct {
@@ -440,6 +481,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TeamSpec struct {
+		Capacity func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Type     func(childComplexity int) int
+	}
+
 	TeamsAuthenticationStart struct {
 		AuthorizationURL func(childComplexity int) int
 		State            func(childComplexity int) int
@@ -450,6 +497,12 @@ type ComplexityRoot struct {
 		Enabled         func(childComplexity int) int
 		HasClientSecret func(childComplexity int) int
 		IssuerURL       func(childComplexity int) int
+	}
+
+	TeamsIntegrationSpec struct {
+		ClientID  func(childComplexity int) int
+		Enabled   func(childComplexity int) int
+		IssuerURL func(childComplexity int) int
 	}
 
 	TeamsIntegrationStatus struct {
@@ -488,6 +541,27 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TenantSpec struct {
+		AgentProfiles                   func(childComplexity int) int
+		DefaultCountry                  func(childComplexity int) int
+		DesktopInactivityTimeoutMinutes func(childComplexity int) int
+		DialPlans                       func(childComplexity int) int
+		EmailDomains                    func(childComplexity int) int
+		ForceDefaultDialNumber          func(childComplexity int) int
+		Name                            func(childComplexity int) int
+		RememberStationCredentials      func(childComplexity int) int
+		SkillProfiles                   func(childComplexity int) int
+		Slug                            func(childComplexity int) int
+		Sso                             func(childComplexity int) int
+		SsoMode                         func(childComplexity int) int
+		StationTypes                    func(childComplexity int) int
+		Teams                           func(childComplexity int) int
+		TeamsIntegration                func(childComplexity int) int
+		TrustedNetworks                 func(childComplexity int) int
+		Users                           func(childComplexity int) int
+		WebRtcEnabled                   func(childComplexity int) int
+	}
+
 	User struct {
 		Active               func(childComplexity int) int
 		AgentProfile         func(childComplexity int) int
@@ -517,6 +591,19 @@ type ComplexityRoot struct {
 	UserEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	UserSpec struct {
+		Active               func(childComplexity int) int
+		AgentProfile         func(childComplexity int) int
+		ContactCenterEnabled func(childComplexity int) int
+		DefaultDialNumber    func(childComplexity int) int
+		DefaultExtension     func(childComplexity int) int
+		Email                func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		Role                 func(childComplexity int) int
+		SkillProfile         func(childComplexity int) int
+		Teams                func(childComplexity int) int
 	}
 }
 
@@ -633,6 +720,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AgentProfileEdge.Node(childComplexity), true
+
+	case "AgentProfileSpec.autoAnswer":
+		if e.ComplexityRoot.AgentProfileSpec.AutoAnswer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.AutoAnswer(childComplexity), true
+	case "AgentProfileSpec.description":
+		if e.ComplexityRoot.AgentProfileSpec.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.Description(childComplexity), true
+	case "AgentProfileSpec.dialNumberValidation":
+		if e.ComplexityRoot.AgentProfileSpec.DialNumberValidation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.DialNumberValidation(childComplexity), true
+	case "AgentProfileSpec.dialPlans":
+		if e.ComplexityRoot.AgentProfileSpec.DialPlans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.DialPlans(childComplexity), true
+	case "AgentProfileSpec.loginVoiceOptions":
+		if e.ComplexityRoot.AgentProfileSpec.LoginVoiceOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.LoginVoiceOptions(childComplexity), true
+	case "AgentProfileSpec.name":
+		if e.ComplexityRoot.AgentProfileSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AgentProfileSpec.Name(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -903,6 +1027,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.fields":
+		if e.ComplexityRoot.Change.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Fields(childComplexity), true
 	case "Change.kind":
 		if e.ComplexityRoot.Change.Kind == nil {
 			break
@@ -1215,6 +1345,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DialPlanEdge.Node(childComplexity), true
 
+	case "DialPlanSpec.active":
+		if e.ComplexityRoot.DialPlanSpec.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DialPlanSpec.Active(childComplexity), true
+	case "DialPlanSpec.name":
+		if e.ComplexityRoot.DialPlanSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DialPlanSpec.Name(childComplexity), true
+	case "DialPlanSpec.prefix":
+		if e.ComplexityRoot.DialPlanSpec.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DialPlanSpec.Prefix(childComplexity), true
+	case "DialPlanSpec.regularExpression":
+		if e.ComplexityRoot.DialPlanSpec.RegularExpression == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DialPlanSpec.RegularExpression(childComplexity), true
+	case "DialPlanSpec.strippedChars":
+		if e.ComplexityRoot.DialPlanSpec.StrippedChars == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DialPlanSpec.StrippedChars(childComplexity), true
+
+	case "FieldChange.field":
+		if e.ComplexityRoot.FieldChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Field(childComplexity), true
+	case "FieldChange.new":
+		if e.ComplexityRoot.FieldChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.New(childComplexity), true
+	case "FieldChange.old":
+		if e.ComplexityRoot.FieldChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Old(childComplexity), true
+	case "FieldChange.secret":
+		if e.ComplexityRoot.FieldChange.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.Secret(childComplexity), true
+
 	case "ImportError.field":
 		if e.ComplexityRoot.ImportError.Field == nil {
 			break
@@ -1348,7 +1534,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(provision.TenantSpecInput), args["dryRun"].(*bool), args["invite"].(*bool)), true
+		return e.ComplexityRoot.Mutation.ApplyTenant(childComplexity, args["spec"].(provision.TenantSpecInput), args["dryRun"].(*bool), args["invite"].(*bool), args["prune"].(*bool)), true
 	case "Mutation.cancelTeamsAuthentication":
 		if e.ComplexityRoot.Mutation.CancelTeamsAuthentication == nil {
 			break
@@ -2004,6 +2190,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tenant(childComplexity, args["id"].(string)), true
+	case "Query.tenantSpec":
+		if e.ComplexityRoot.Query.TenantSpec == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tenantSpec_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TenantSpec(childComplexity, args["slug"].(string)), true
 	case "Query.tenants":
 		if e.ComplexityRoot.Query.Tenants == nil {
 			break
@@ -2175,6 +2372,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillProfileEdge.Node(childComplexity), true
 
+	case "SkillProfileSpec.name":
+		if e.ComplexityRoot.SkillProfileSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillProfileSpec.Name(childComplexity), true
+	case "SkillProfileSpec.skills":
+		if e.ComplexityRoot.SkillProfileSpec.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillProfileSpec.Skills(childComplexity), true
+
+	case "SkillSpec.name":
+		if e.ComplexityRoot.SkillSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillSpec.Name(childComplexity), true
+	case "SkillSpec.proficiency":
+		if e.ComplexityRoot.SkillSpec.Proficiency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillSpec.Proficiency(childComplexity), true
+
 	case "SsoSettings.clientId":
 		if e.ComplexityRoot.SsoSettings.ClientID == nil {
 			break
@@ -2193,6 +2416,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SsoSettings.IssuerURL(childComplexity), true
+
+	case "SsoSpec.clientId":
+		if e.ComplexityRoot.SsoSpec.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSpec.ClientID(childComplexity), true
+	case "SsoSpec.issuerUrl":
+		if e.ComplexityRoot.SsoSpec.IssuerURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SsoSpec.IssuerURL(childComplexity), true
 
 	case "StationLoginOptions.activityPage":
 		if e.ComplexityRoot.StationLoginOptions.ActivityPage == nil {
@@ -2419,6 +2655,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamEdge.Node(childComplexity), true
 
+	case "TeamSpec.capacity":
+		if e.ComplexityRoot.TeamSpec.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamSpec.Capacity(childComplexity), true
+	case "TeamSpec.name":
+		if e.ComplexityRoot.TeamSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamSpec.Name(childComplexity), true
+	case "TeamSpec.type":
+		if e.ComplexityRoot.TeamSpec.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamSpec.Type(childComplexity), true
+
 	case "TeamsAuthenticationStart.authorizationUrl":
 		if e.ComplexityRoot.TeamsAuthenticationStart.AuthorizationURL == nil {
 			break
@@ -2456,6 +2711,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TeamsIntegrationSettings.IssuerURL(childComplexity), true
+
+	case "TeamsIntegrationSpec.clientId":
+		if e.ComplexityRoot.TeamsIntegrationSpec.ClientID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamsIntegrationSpec.ClientID(childComplexity), true
+	case "TeamsIntegrationSpec.enabled":
+		if e.ComplexityRoot.TeamsIntegrationSpec.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamsIntegrationSpec.Enabled(childComplexity), true
+	case "TeamsIntegrationSpec.issuerUrl":
+		if e.ComplexityRoot.TeamsIntegrationSpec.IssuerURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamsIntegrationSpec.IssuerURL(childComplexity), true
 
 	case "TeamsIntegrationStatus.prompt":
 		if e.ComplexityRoot.TeamsIntegrationStatus.Prompt == nil {
@@ -2605,6 +2879,115 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TenantEdge.Node(childComplexity), true
 
+	case "TenantSpec.agentProfiles":
+		if e.ComplexityRoot.TenantSpec.AgentProfiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.AgentProfiles(childComplexity), true
+	case "TenantSpec.defaultCountry":
+		if e.ComplexityRoot.TenantSpec.DefaultCountry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.DefaultCountry(childComplexity), true
+	case "TenantSpec.desktopInactivityTimeoutMinutes":
+		if e.ComplexityRoot.TenantSpec.DesktopInactivityTimeoutMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.DesktopInactivityTimeoutMinutes(childComplexity), true
+	case "TenantSpec.dialPlans":
+		if e.ComplexityRoot.TenantSpec.DialPlans == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.DialPlans(childComplexity), true
+	case "TenantSpec.emailDomains":
+		if e.ComplexityRoot.TenantSpec.EmailDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.EmailDomains(childComplexity), true
+	case "TenantSpec.forceDefaultDialNumber":
+		if e.ComplexityRoot.TenantSpec.ForceDefaultDialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.ForceDefaultDialNumber(childComplexity), true
+	case "TenantSpec.name":
+		if e.ComplexityRoot.TenantSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.Name(childComplexity), true
+	case "TenantSpec.rememberStationCredentials":
+		if e.ComplexityRoot.TenantSpec.RememberStationCredentials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.RememberStationCredentials(childComplexity), true
+	case "TenantSpec.skillProfiles":
+		if e.ComplexityRoot.TenantSpec.SkillProfiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.SkillProfiles(childComplexity), true
+	case "TenantSpec.slug":
+		if e.ComplexityRoot.TenantSpec.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.Slug(childComplexity), true
+	case "TenantSpec.sso":
+		if e.ComplexityRoot.TenantSpec.Sso == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.Sso(childComplexity), true
+	case "TenantSpec.ssoMode":
+		if e.ComplexityRoot.TenantSpec.SsoMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.SsoMode(childComplexity), true
+	case "TenantSpec.stationTypes":
+		if e.ComplexityRoot.TenantSpec.StationTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.StationTypes(childComplexity), true
+	case "TenantSpec.teams":
+		if e.ComplexityRoot.TenantSpec.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.Teams(childComplexity), true
+	case "TenantSpec.teamsIntegration":
+		if e.ComplexityRoot.TenantSpec.TeamsIntegration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.TeamsIntegration(childComplexity), true
+	case "TenantSpec.trustedNetworks":
+		if e.ComplexityRoot.TenantSpec.TrustedNetworks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.TrustedNetworks(childComplexity), true
+	case "TenantSpec.users":
+		if e.ComplexityRoot.TenantSpec.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.Users(childComplexity), true
+	case "TenantSpec.webRtcEnabled":
+		if e.ComplexityRoot.TenantSpec.WebRtcEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TenantSpec.WebRtcEnabled(childComplexity), true
+
 	case "User.active":
 		if e.ComplexityRoot.User.Active == nil {
 			break
@@ -2739,6 +3122,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
+
+	case "UserSpec.active":
+		if e.ComplexityRoot.UserSpec.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.Active(childComplexity), true
+	case "UserSpec.agentProfile":
+		if e.ComplexityRoot.UserSpec.AgentProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.AgentProfile(childComplexity), true
+	case "UserSpec.contactCenterEnabled":
+		if e.ComplexityRoot.UserSpec.ContactCenterEnabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.ContactCenterEnabled(childComplexity), true
+	case "UserSpec.defaultDialNumber":
+		if e.ComplexityRoot.UserSpec.DefaultDialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.DefaultDialNumber(childComplexity), true
+	case "UserSpec.defaultExtension":
+		if e.ComplexityRoot.UserSpec.DefaultExtension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.DefaultExtension(childComplexity), true
+	case "UserSpec.email":
+		if e.ComplexityRoot.UserSpec.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.Email(childComplexity), true
+	case "UserSpec.name":
+		if e.ComplexityRoot.UserSpec.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.Name(childComplexity), true
+	case "UserSpec.role":
+		if e.ComplexityRoot.UserSpec.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.Role(childComplexity), true
+	case "UserSpec.skillProfile":
+		if e.ComplexityRoot.UserSpec.SkillProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.SkillProfile(childComplexity), true
+	case "UserSpec.teams":
+		if e.ComplexityRoot.UserSpec.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSpec.Teams(childComplexity), true
 
 	}
 	return 0, false
@@ -2959,6 +3403,24 @@ func (ec *executionContext) childFields_AgentProfileEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AgentProfileEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AgentProfileSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_AgentProfileSpec_name(ctx, field)
+	case "description":
+		return ec.fieldContext_AgentProfileSpec_description(ctx, field)
+	case "loginVoiceOptions":
+		return ec.fieldContext_AgentProfileSpec_loginVoiceOptions(ctx, field)
+	case "dialNumberValidation":
+		return ec.fieldContext_AgentProfileSpec_dialNumberValidation(ctx, field)
+	case "dialPlans":
+		return ec.fieldContext_AgentProfileSpec_dialPlans(ctx, field)
+	case "autoAnswer":
+		return ec.fieldContext_AgentProfileSpec_autoAnswer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AgentProfileSpec", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3117,6 +3579,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_kind(ctx, field)
 	case "name":
 		return ec.fieldContext_Change_name(ctx, field)
+	case "fields":
+		return ec.fieldContext_Change_fields(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
@@ -3283,6 +3747,36 @@ func (ec *executionContext) childFields_DialPlanEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DialPlanEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DialPlanSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DialPlanSpec_name(ctx, field)
+	case "regularExpression":
+		return ec.fieldContext_DialPlanSpec_regularExpression(ctx, field)
+	case "prefix":
+		return ec.fieldContext_DialPlanSpec_prefix(ctx, field)
+	case "strippedChars":
+		return ec.fieldContext_DialPlanSpec_strippedChars(ctx, field)
+	case "active":
+		return ec.fieldContext_DialPlanSpec_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DialPlanSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldChange_field(ctx, field)
+	case "old":
+		return ec.fieldContext_FieldChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_FieldChange_new(ctx, field)
+	case "secret":
+		return ec.fieldContext_FieldChange_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
+}
+
 func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "row":
@@ -3429,6 +3923,26 @@ func (ec *executionContext) childFields_SkillProfileEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type SkillProfileEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SkillProfileSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SkillProfileSpec_name(ctx, field)
+	case "skills":
+		return ec.fieldContext_SkillProfileSpec_skills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillProfileSpec", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SkillSpec_name(ctx, field)
+	case "proficiency":
+		return ec.fieldContext_SkillSpec_proficiency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillSpec", field.Name)
+}
+
 func (ec *executionContext) childFields_SsoSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "issuerUrl":
@@ -3439,6 +3953,16 @@ func (ec *executionContext) childFields_SsoSettings(ctx context.Context, field g
 		return ec.fieldContext_SsoSettings_hasClientSecret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SsoSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_SsoSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "issuerUrl":
+		return ec.fieldContext_SsoSpec_issuerUrl(ctx, field)
+	case "clientId":
+		return ec.fieldContext_SsoSpec_clientId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SsoSpec", field.Name)
 }
 
 func (ec *executionContext) childFields_StationLoginOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3537,6 +4061,18 @@ func (ec *executionContext) childFields_TeamEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type TeamEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TeamSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_TeamSpec_name(ctx, field)
+	case "type":
+		return ec.fieldContext_TeamSpec_type(ctx, field)
+	case "capacity":
+		return ec.fieldContext_TeamSpec_capacity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamSpec", field.Name)
+}
+
 func (ec *executionContext) childFields_TeamsAuthenticationStart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "authorizationUrl":
@@ -3559,6 +4095,18 @@ func (ec *executionContext) childFields_TeamsIntegrationSettings(ctx context.Con
 		return ec.fieldContext_TeamsIntegrationSettings_hasClientSecret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TeamsIntegrationSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_TeamsIntegrationSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enabled":
+		return ec.fieldContext_TeamsIntegrationSpec_enabled(ctx, field)
+	case "issuerUrl":
+		return ec.fieldContext_TeamsIntegrationSpec_issuerUrl(ctx, field)
+	case "clientId":
+		return ec.fieldContext_TeamsIntegrationSpec_clientId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamsIntegrationSpec", field.Name)
 }
 
 func (ec *executionContext) childFields_TeamsIntegrationStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3633,6 +4181,48 @@ func (ec *executionContext) childFields_TenantEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TenantEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TenantSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "slug":
+		return ec.fieldContext_TenantSpec_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_TenantSpec_name(ctx, field)
+	case "emailDomains":
+		return ec.fieldContext_TenantSpec_emailDomains(ctx, field)
+	case "ssoMode":
+		return ec.fieldContext_TenantSpec_ssoMode(ctx, field)
+	case "sso":
+		return ec.fieldContext_TenantSpec_sso(ctx, field)
+	case "stationTypes":
+		return ec.fieldContext_TenantSpec_stationTypes(ctx, field)
+	case "webRtcEnabled":
+		return ec.fieldContext_TenantSpec_webRtcEnabled(ctx, field)
+	case "forceDefaultDialNumber":
+		return ec.fieldContext_TenantSpec_forceDefaultDialNumber(ctx, field)
+	case "defaultCountry":
+		return ec.fieldContext_TenantSpec_defaultCountry(ctx, field)
+	case "rememberStationCredentials":
+		return ec.fieldContext_TenantSpec_rememberStationCredentials(ctx, field)
+	case "desktopInactivityTimeoutMinutes":
+		return ec.fieldContext_TenantSpec_desktopInactivityTimeoutMinutes(ctx, field)
+	case "teamsIntegration":
+		return ec.fieldContext_TenantSpec_teamsIntegration(ctx, field)
+	case "trustedNetworks":
+		return ec.fieldContext_TenantSpec_trustedNetworks(ctx, field)
+	case "dialPlans":
+		return ec.fieldContext_TenantSpec_dialPlans(ctx, field)
+	case "agentProfiles":
+		return ec.fieldContext_TenantSpec_agentProfiles(ctx, field)
+	case "skillProfiles":
+		return ec.fieldContext_TenantSpec_skillProfiles(ctx, field)
+	case "teams":
+		return ec.fieldContext_TenantSpec_teams(ctx, field)
+	case "users":
+		return ec.fieldContext_TenantSpec_users(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TenantSpec", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3693,6 +4283,32 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSpec(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_UserSpec_email(ctx, field)
+	case "name":
+		return ec.fieldContext_UserSpec_name(ctx, field)
+	case "role":
+		return ec.fieldContext_UserSpec_role(ctx, field)
+	case "contactCenterEnabled":
+		return ec.fieldContext_UserSpec_contactCenterEnabled(ctx, field)
+	case "active":
+		return ec.fieldContext_UserSpec_active(ctx, field)
+	case "agentProfile":
+		return ec.fieldContext_UserSpec_agentProfile(ctx, field)
+	case "teams":
+		return ec.fieldContext_UserSpec_teams(ctx, field)
+	case "defaultDialNumber":
+		return ec.fieldContext_UserSpec_defaultDialNumber(ctx, field)
+	case "defaultExtension":
+		return ec.fieldContext_UserSpec_defaultExtension(ctx, field)
+	case "skillProfile":
+		return ec.fieldContext_UserSpec_skillProfile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSpec", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -47,7 +47,7 @@ type MutationResolver interface {
 	CreateDialPlan(ctx context.Context, input admin.CreateDialPlanInput) (*ent.DialPlan, error)
 	UpdateDialPlan(ctx context.Context, id string, input admin.UpdateDialPlanInput) (*ent.DialPlan, error)
 	DeleteDialPlan(ctx context.Context, id string) (bool, error)
-	ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool) (*provision.ApplyResult, error)
+	ApplyTenant(ctx context.Context, spec provision.TenantSpecInput, dryRun *bool, invite *bool, prune *bool) (*provision.ApplyResult, error)
 	ForceSignOut(ctx context.Context, sessionID string, reason string) (*ent.DesktopSession, error)
 	SignIn(ctx context.Context, email string, password string) (*signin.AuthPayload, error)
 	CompleteSsoSignIn(ctx context.Context, state string, code string) (*signin.AuthPayload, error)
@@ -84,6 +84,7 @@ type QueryResolver interface {
 	AgentProfiles(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.AgentProfileConnection, error)
 	DialPlan(ctx context.Context, id string) (*ent.DialPlan, error)
 	DialPlans(ctx context.Context, tenantID string, first *int, after *string, filter *model.NameFilter) (*model.DialPlanConnection, error)
+	TenantSpec(ctx context.Context, slug string) (*provision.TenantSpecInput, error)
 	DesktopSessions(ctx context.Context, tenantID string, activeOnly *bool, first *int, after *string) (*model.DesktopSessionConnection, error)
 	SignInOptions(ctx context.Context, email string) (*model.SignInOptions, error)
 	Me(ctx context.Context) (*ent.User, error)
@@ -153,6 +154,14 @@ func (ec *executionContext) field_Mutation_applyTenant_args(ctx context.Context,
 		return nil, err
 	}
 	args["invite"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "prune",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prune"] = arg3
 	return args, nil
 }
 
@@ -1268,6 +1277,20 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_tenantSpec_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_tenant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2282,7 +2305,7 @@ func (ec *executionContext) _Mutation_applyTenant(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(provision.TenantSpecInput), fc.Args["dryRun"].(*bool), fc.Args["invite"].(*bool))
+			return ec.Resolvers.Mutation().ApplyTenant(ctx, fc.Args["spec"].(provision.TenantSpecInput), fc.Args["dryRun"].(*bool), fc.Args["invite"].(*bool), fc.Args["prune"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *provision.ApplyResult) graphql.Marshaler {
@@ -3825,6 +3848,50 @@ func (ec *executionContext) fieldContext_Query_dialPlans(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_tenantSpec(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tenantSpec(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TenantSpec(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *provision.TenantSpecInput) graphql.Marshaler {
+			return ec.marshalNTenantSpec2ᚖgithubᚗcomᚋagentdeskᚋagentdeskᚋinternalᚋprovisionᚐTenantSpecInput(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tenantSpec(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TenantSpec(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tenantSpec_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_desktopSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4936,6 +5003,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_dialPlans(ctx, field)
+				})
+		case "tenantSpec":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tenantSpec(ctx, field)
 				})
 		case "desktopSessions":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

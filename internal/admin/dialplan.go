@@ -196,15 +196,22 @@ func (s *Service) DeleteDialPlan(ctx context.Context, id string) error {
 		if err != nil {
 			return Event{}, loadErr(err)
 		}
-		if err := requireNoSoleDependants(ctx, db, dp, "delete"); err != nil {
-			return Event{}, err
-		}
-		if err := db.DialPlan.DeleteOne(dp).Exec(ctx); err != nil {
+		if err := DeleteDialPlanTx(ctx, db, dp); err != nil {
 			return Event{}, err
 		}
 		return Event{TenantID: dp.TenantID, Action: "deleteDialPlan", TargetType: "DialPlan", TargetID: dp.ID,
 			Summary: fmt.Sprintf("deleted dial plan %q", dp.Name)}, nil
 	})
+}
+
+// DeleteDialPlanTx deletes dp inside the caller's transaction, with the
+// rule of deleteDialPlan (IN_USE while a DIAL_PLAN profile has it as its
+// only active plan); applyTenant's prune deletes through it too.
+func DeleteDialPlanTx(ctx context.Context, db *ent.Client, dp *ent.DialPlan) error {
+	if err := requireNoSoleDependants(ctx, db, dp, "delete"); err != nil {
+		return err
+	}
+	return db.DialPlan.DeleteOne(dp).Exec(ctx)
 }
 
 // loadDialPlan loads plan id and authorizes act on it (loadOwned).

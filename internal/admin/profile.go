@@ -314,21 +314,27 @@ func (s *Service) DeleteAgentProfile(ctx context.Context, id string) error {
 		if err != nil {
 			return Event{}, loadErr(err)
 		}
-		holders, err := tx.User.Query().Where(user.AgentProfileID(p.ID)).Count(ctx)
-		if err != nil {
-			return Event{}, err
-		}
-		if holders > 0 {
-			return Event{}, apperr.New(apperr.InUse, fmt.Sprintf(
-				"agent profile %q is assigned to %s; assign them another profile first", p.Name, plural(holders, "user"))).
-				With("users", holders)
-		}
-		if err := tx.AgentProfile.DeleteOne(p).Exec(ctx); err != nil {
+		if err := DeleteProfileTx(ctx, tx.Client(), p); err != nil {
 			return Event{}, err
 		}
 		return Event{TenantID: p.TenantID, Action: "deleteAgentProfile", TargetType: "AgentProfile", TargetID: p.ID,
 			Summary: fmt.Sprintf("deleted agent profile %q", p.Name)}, nil
 	})
+}
+
+// DeleteProfileTx deletes p inside the caller's transaction; while users
+// hold it the answer is IN_USE, with their number in extensions.users.
+func DeleteProfileTx(ctx context.Context, db *ent.Client, p *ent.AgentProfile) error {
+	holders, err := db.User.Query().Where(user.AgentProfileID(p.ID)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if holders > 0 {
+		return apperr.New(apperr.InUse, fmt.Sprintf(
+			"agent profile %q is assigned to %s; assign them another profile first", p.Name, plural(holders, "user"))).
+			With("users", holders)
+	}
+	return db.AgentProfile.DeleteOne(p).Exec(ctx)
 }
 
 // loadProfile loads agent profile id and authorizes act on it (loadOwned).

@@ -25,8 +25,8 @@ const (
 
 // SkillInput is one skill of a skill profile.
 type SkillInput struct {
-	Name        string
-	Proficiency int
+	Name        string `json:"name"`
+	Proficiency int    `json:"proficiency"`
 }
 
 // CreateSkillProfileInput is a new skill profile.
@@ -201,21 +201,27 @@ func (s *Service) DeleteSkillProfile(ctx context.Context, id string) error {
 		if err != nil {
 			return Event{}, loadErr(err)
 		}
-		holders, err := tx.User.Query().Where(user.TenantID(p.TenantID), user.SkillProfileID(p.ID)).Count(ctx)
-		if err != nil {
-			return Event{}, err
-		}
-		if holders > 0 {
-			return Event{}, apperr.New(apperr.InUse, fmt.Sprintf(
-				"skill profile %q is assigned to %s; assign them another skill profile first", p.Name, plural(holders, "user"))).
-				With("users", holders)
-		}
-		if err := tx.SkillProfile.DeleteOne(p).Exec(ctx); err != nil {
+		if err := DeleteSkillProfileTx(ctx, tx.Client(), p); err != nil {
 			return Event{}, err
 		}
 		return Event{TenantID: p.TenantID, Action: "deleteSkillProfile", TargetType: "SkillProfile", TargetID: p.ID,
 			Summary: fmt.Sprintf("deleted skill profile %q", p.Name)}, nil
 	})
+}
+
+// DeleteSkillProfileTx deletes p inside the caller's transaction; while
+// users hold it the answer is IN_USE.
+func DeleteSkillProfileTx(ctx context.Context, db *ent.Client, p *ent.SkillProfile) error {
+	holders, err := db.User.Query().Where(user.TenantID(p.TenantID), user.SkillProfileID(p.ID)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if holders > 0 {
+		return apperr.New(apperr.InUse, fmt.Sprintf(
+			"skill profile %q is assigned to %s; assign them another skill profile first", p.Name, plural(holders, "user"))).
+			With("users", holders)
+	}
+	return db.SkillProfile.DeleteOne(p).Exec(ctx)
 }
 
 // loadSkillProfile loads skill profile id and authorizes act on it

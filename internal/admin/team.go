@@ -299,23 +299,30 @@ func (s *Service) DeleteTeam(ctx context.Context, id string) error {
 		if err != nil {
 			return Event{}, loadErr(err)
 		}
-		active, err := tx.DesktopSession.Query().
-			Where(desktopsession.TenantID(t.TenantID), desktopsession.TeamID(t.ID), desktopsession.EndedAtIsNil()).
-			Count(ctx)
-		if err != nil {
-			return Event{}, err
-		}
-		if active > 0 {
-			return Event{}, apperr.New(apperr.InUse, fmt.Sprintf(
-				"team %q has %s logged in to the desktop; delete it once they have signed out", t.Name, plural(active, "agent"))).
-				With("sessions", active)
-		}
-		if err := tx.Team.DeleteOne(t).Exec(ctx); err != nil {
+		if err := DeleteTeamTx(ctx, tx.Client(), t); err != nil {
 			return Event{}, err
 		}
 		return Event{TenantID: t.TenantID, Action: "deleteTeam", TargetType: "Team", TargetID: t.ID,
 			Summary: fmt.Sprintf("deleted team %q", t.Name)}, nil
 	})
+}
+
+// DeleteTeamTx deletes t and its memberships inside the caller's
+// transaction; while agents are logged in to the desktop with it the
+// answer is IN_USE.
+func DeleteTeamTx(ctx context.Context, db *ent.Client, t *ent.Team) error {
+	active, err := db.DesktopSession.Query().
+		Where(desktopsession.TenantID(t.TenantID), desktopsession.TeamID(t.ID), desktopsession.EndedAtIsNil()).
+		Count(ctx)
+	if err != nil {
+		return err
+	}
+	if active > 0 {
+		return apperr.New(apperr.InUse, fmt.Sprintf(
+			"team %q has %s logged in to the desktop; delete it once they have signed out", t.Name, plural(active, "agent"))).
+			With("sessions", active)
+	}
+	return db.Team.DeleteOne(t).Exec(ctx)
 }
 
 // AddTeamMembers adds users of the team's tenant to an AGENT team.

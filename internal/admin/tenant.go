@@ -55,17 +55,17 @@ type UpdateTenantInput struct {
 
 // SsoSettingsInput configures Azure SSO (OpenID Connect).
 type SsoSettingsInput struct {
-	IssuerURL    string
-	ClientID     string
-	ClientSecret *string
+	IssuerURL    string  `json:"issuerUrl,omitempty"`
+	ClientID     string  `json:"clientId,omitempty"`
+	ClientSecret *string `json:"clientSecret,omitempty"`
 }
 
 // TeamsIntegrationInput configures Microsoft Teams authentication.
 type TeamsIntegrationInput struct {
-	Enabled      bool
-	IssuerURL    *string
-	ClientID     *string
-	ClientSecret *string
+	Enabled      bool    `json:"enabled"`
+	IssuerURL    *string `json:"issuerUrl,omitempty"`
+	ClientID     *string `json:"clientId,omitempty"`
+	ClientSecret *string `json:"clientSecret,omitempty"`
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9-]{2,40}$`)

@@ -25,75 +25,78 @@ import (
 
 // TenantSpecInput is a whole tenant, keyed by slug; its parts are keyed by
 // name and its users by e-mail. The GraphQL input of the same name binds to
-// it. A field left out keeps what is stored (a new object gets the
-// defaults); nothing missing from a spec is ever deleted.
+// it, and so does the output TenantSpec (ExportTenant); the json names are
+// the spec file's keys (agentdesk apply/export). A field left out keeps what
+// is stored (a new object gets the defaults); what is missing from a spec
+// is deleted only by a prune (Options.Prune).
 type TenantSpecInput struct {
-	Slug                            string
-	Name                            string
-	EmailDomains                    []string
-	SsoMode                         *tenant.SSOMode
-	Sso                             *admin.SsoSettingsInput
-	StationTypes                    []station.Type
-	WebRtcEnabled                   *bool
-	ForceDefaultDialNumber          *bool
-	DefaultCountry                  *string
-	RememberStationCredentials      *bool
-	DesktopInactivityTimeoutMinutes *int
-	TeamsIntegration                *admin.TeamsIntegrationInput
-	DialPlans                       []*DialPlanSpecInput
-	AgentProfiles                   []*AgentProfileSpecInput
-	SkillProfiles                   []*SkillProfileSpecInput
-	Teams                           []*TeamSpecInput
-	Users                           []*UserSpecInput
+	Slug                            string                       `json:"slug"`
+	Name                            string                       `json:"name"`
+	EmailDomains                    []string                     `json:"emailDomains"`
+	SsoMode                         *tenant.SSOMode              `json:"ssoMode,omitempty"`
+	Sso                             *admin.SsoSettingsInput      `json:"sso,omitempty"`
+	StationTypes                    []station.Type               `json:"stationTypes,omitempty"`
+	WebRtcEnabled                   *bool                        `json:"webRtcEnabled,omitempty"`
+	ForceDefaultDialNumber          *bool                        `json:"forceDefaultDialNumber,omitempty"`
+	DefaultCountry                  *string                      `json:"defaultCountry,omitempty"`
+	RememberStationCredentials      *bool                        `json:"rememberStationCredentials,omitempty"`
+	DesktopInactivityTimeoutMinutes *int                         `json:"desktopInactivityTimeoutMinutes,omitempty"`
+	TeamsIntegration                *admin.TeamsIntegrationInput `json:"teamsIntegration,omitempty"`
+	TrustedNetworks                 []string                     `json:"trustedNetworks,omitempty"`
+	DialPlans                       []*DialPlanSpecInput         `json:"dialPlans,omitempty"`
+	AgentProfiles                   []*AgentProfileSpecInput     `json:"agentProfiles,omitempty"`
+	SkillProfiles                   []*SkillProfileSpecInput     `json:"skillProfiles,omitempty"`
+	Teams                           []*TeamSpecInput             `json:"teams,omitempty"`
+	Users                           []*UserSpecInput             `json:"users,omitempty"`
 }
 
 // DialPlanSpecInput is a dial plan of a spec, keyed by name.
 type DialPlanSpecInput struct {
-	Name              string
-	RegularExpression string
-	Prefix            *string
-	StrippedChars     *string
-	Active            *bool
+	Name              string  `json:"name"`
+	RegularExpression string  `json:"regularExpression"`
+	Prefix            *string `json:"prefix,omitempty"`
+	StrippedChars     *string `json:"strippedChars,omitempty"`
+	Active            *bool   `json:"active,omitempty"`
 }
 
 // AgentProfileSpecInput is an agent profile of a spec, keyed by name; its
 // dial plans are named.
 type AgentProfileSpecInput struct {
-	Name                 string
-	Description          *string
-	LoginVoiceOptions    []station.Type
-	DialNumberValidation *agentprofile.DialNumberValidation
-	DialPlans            []string
-	AutoAnswer           *bool
+	Name                 string                             `json:"name"`
+	Description          *string                            `json:"description,omitempty"`
+	LoginVoiceOptions    []station.Type                     `json:"loginVoiceOptions"`
+	DialNumberValidation *agentprofile.DialNumberValidation `json:"dialNumberValidation,omitempty"`
+	DialPlans            []string                           `json:"dialPlans,omitempty"`
+	AutoAnswer           *bool                              `json:"autoAnswer,omitempty"`
 }
 
 // SkillProfileSpecInput is a skill profile of a spec, keyed by name.
 type SkillProfileSpecInput struct {
-	Name   string
-	Skills []*admin.SkillInput
+	Name   string              `json:"name"`
+	Skills []*admin.SkillInput `json:"skills"`
 }
 
 // TeamSpecInput is a team of a spec, keyed by name.
 type TeamSpecInput struct {
-	Name     string
-	Type     team.Type
-	Capacity *int
+	Name     string    `json:"name"`
+	Type     team.Type `json:"type"`
+	Capacity *int      `json:"capacity,omitempty"`
 }
 
 // UserSpecInput is a user of a spec, keyed by e-mail. Profiles and teams
 // are named; an empty string clears agentProfile, skillProfile,
 // defaultDialNumber or defaultExtension.
 type UserSpecInput struct {
-	Email                string
-	Name                 string
-	Role                 policy.Role
-	ContactCenterEnabled *bool
-	Active               *bool
-	AgentProfile         *string
-	Teams                []string
-	DefaultDialNumber    *string
-	DefaultExtension     *string
-	SkillProfile         *string
+	Email                string      `json:"email"`
+	Name                 string      `json:"name"`
+	Role                 policy.Role `json:"role"`
+	ContactCenterEnabled *bool       `json:"contactCenterEnabled,omitempty"`
+	Active               *bool       `json:"active,omitempty"`
+	AgentProfile         *string     `json:"agentProfile,omitempty"`
+	Teams                []string    `json:"teams,omitempty"`
+	DefaultDialNumber    *string     `json:"defaultDialNumber,omitempty"`
+	DefaultExtension     *string     `json:"defaultExtension,omitempty"`
+	SkillProfile         *string     `json:"skillProfile,omitempty"`
 }
 
 // ChangeAction is what an apply does to one object.
@@ -103,6 +106,13 @@ type ChangeAction string
 const (
 	ActionCreate ChangeAction = "CREATE"
 	ActionUpdate ChangeAction = "UPDATE"
+	// ActionDelete removes a dial plan, profile, skill profile or team a
+	// pruning spec leaves out.
+	ActionDelete ChangeAction = "DELETE"
+	// ActionDeactivate is the prune of a user: users are never deleted
+	// (their sign-ins, desktop sessions and audit trail stay theirs), they
+	// are made inactive, which ends their sessions.
+	ActionDeactivate ChangeAction = "DEACTIVATE"
 )
 
 // The kinds of objects an apply changes.
@@ -115,11 +125,14 @@ const (
 	KindUser         = "user"
 )
 
-// Change is one object an apply created or updated.
+// Change is one object an apply created, updated, deleted or deactivated.
 type Change struct {
 	Action ChangeAction
 	Kind   string
 	Name   string
+	// Fields are what an update changes (old → new, secrets hidden); empty
+	// for the other actions.
+	Fields []*FieldChange
 }
 
 // ApplyResult is the outcome of an apply; the GraphQL type of the same
@@ -134,7 +147,8 @@ type ApplyResult struct {
 }
 
 // ApplyTenant creates or updates a whole tenant from spec in one
-// transaction: everything is written, or on the first bad item nothing is,
+// transaction, and with opt.Prune removes what the spec leaves out
+// (pruneObjects, pruneUsers): everything is written, or on the first bad item nothing is,
 // and the error names the item (field "users[3].email"; indexes count from
 // 0). Only what differs from what is stored is written, so applying a spec
 // twice changes nothing the second time. A dry run is the same apply rolled
@@ -153,6 +167,9 @@ func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, opt Opt
 	var tenantID string
 	err := s.inTx(ctx, func(tx *ent.Tx) (bool, admin.Event, error) {
 		a := &applier{ctx: ctx, db: tx.Client(), now: s.Admin.Now(), admin: s.Admin, invite: opt.Invite}
+		if opt.Prune {
+			a.prune = &pruneList{}
+		}
 		t, err := s.authorizeApply(ctx, a.db, spec.Slug)
 		if err != nil {
 			return false, admin.Event{}, err
@@ -165,16 +182,17 @@ func (s *Service) ApplyTenant(ctx context.Context, spec TenantSpecInput, opt Opt
 		if out.Changes == nil {
 			out.Changes = []*Change{}
 		}
-		created, updated := 0, 0
+		count := map[ChangeAction]int{}
 		for _, c := range a.changes {
-			if c.Action == ActionCreate {
-				created++
-			} else {
-				updated++
-			}
+			count[c.Action]++
+		}
+		summary := fmt.Sprintf("applied the spec of tenant %s: %d changes (%d created, %d updated)", a.tenant.Slug, len(a.changes), count[ActionCreate], count[ActionUpdate])
+		if opt.Prune {
+			summary = fmt.Sprintf("applied the spec of tenant %s with prune: %d changes (%d created, %d updated, %d deleted, %d users deactivated)",
+				a.tenant.Slug, len(a.changes), count[ActionCreate], count[ActionUpdate], count[ActionDelete], count[ActionDeactivate])
 		}
 		return !dryRun, admin.Event{TenantID: a.tenant.ID, Action: "applyTenant", TargetType: "Tenant", TargetID: a.tenant.ID,
-			Summary: fmt.Sprintf("applied the spec of tenant %s: %d changes (%d created, %d updated)", a.tenant.Slug, len(a.changes), created, updated)}, nil
+			Summary: summary}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -221,14 +239,20 @@ type applier struct {
 	tenant  *ent.Tenant
 	changes []*Change
 	plans   map[string]*ent.DialPlan // by lower-case name
+	// prune is set when objects missing from the spec go (Options.Prune);
+	// the steps fill it with what that is, and pruneObjects deletes it.
+	prune *pruneList
 }
 
-func (a *applier) changed(action ChangeAction, kind, name string) {
-	a.changes = append(a.changes, &Change{Action: action, Kind: kind, Name: name})
+func (a *applier) changed(action ChangeAction, kind, name string, fields ...*FieldChange) {
+	if fields == nil {
+		fields = []*FieldChange{}
+	}
+	a.changes = append(a.changes, &Change{Action: action, Kind: kind, Name: name, Fields: fields})
 }
 
 func (a *applier) apply(t *ent.Tenant, spec TenantSpecInput) error {
-	steps := []func(TenantSpecInput) error{a.dialPlans, a.skillProfiles, a.agentProfiles, a.teams, a.users}
+	steps := []func(TenantSpecInput) error{a.dialPlans, a.skillProfiles, a.agentProfiles, a.teams, a.users, a.pruneObjects}
 	if err := a.applyTenant(t, spec); err != nil {
 		return err
 	}
@@ -249,6 +273,7 @@ func (a *applier) applyTenant(t *ent.Tenant, spec TenantSpecInput) error {
 			StationTypes: spec.StationTypes, WebRtcEnabled: spec.WebRtcEnabled, ForceDefaultDialNumber: spec.ForceDefaultDialNumber,
 			DefaultCountry: spec.DefaultCountry, RememberStationCredentials: spec.RememberStationCredentials,
 			DesktopInactivityTimeoutMinutes: spec.DesktopInactivityTimeoutMinutes, TeamsIntegration: spec.TeamsIntegration,
+			TrustedNetworks: spec.TrustedNetworks,
 		}).Validate()
 		if err != nil {
 			return err
@@ -271,6 +296,7 @@ func (a *applier) applyTenant(t *ent.Tenant, spec TenantSpecInput) error {
 		StationTypes: spec.StationTypes, WebRtcEnabled: spec.WebRtcEnabled, ForceDefaultDialNumber: spec.ForceDefaultDialNumber,
 		DefaultCountry: spec.DefaultCountry, RememberStationCredentials: spec.RememberStationCredentials,
 		DesktopInactivityTimeoutMinutes: spec.DesktopInactivityTimeoutMinutes, TeamsIntegration: spec.TeamsIntegration,
+		TrustedNetworks: spec.TrustedNetworks,
 	}).Validate()
 	if err != nil {
 		return err
@@ -282,7 +308,10 @@ func (a *applier) applyTenant(t *ent.Tenant, spec TenantSpecInput) error {
 	if a.tenant, err = admin.UpdateTenantTx(a.ctx, a.db, t, next); err != nil {
 		return err
 	}
-	a.changed(ActionUpdate, KindTenant, t.Slug)
+	fields := diffFields(tenantView(cur), tenantView(next))
+	fields = append(fields, secretChange("sso.clientSecret", next.SSOClientSecret, t.SSOClientSecret)...)
+	fields = append(fields, secretChange("teamsIntegration.clientSecret", next.TeamsClientSecret, t.TeamsClientSecret)...)
+	a.changed(ActionUpdate, KindTenant, t.Slug, fields...)
 	return nil
 }
 
@@ -357,6 +386,9 @@ func (a *applier) dialPlans(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
+	if a.prune != nil {
+		a.prune.dialPlans = missing(stored, keys, func(p *ent.DialPlan) string { return p.Name })
+	}
 	for i, ps := range spec.DialPlans {
 		path := fmt.Sprintf("dialPlans[%d]", i)
 		existing := a.plans[keys[i]]
@@ -386,7 +418,7 @@ func (a *applier) dialPlans(spec TenantSpecInput) error {
 				return at(path, err)
 			}
 			a.plans[keys[i]] = updated
-			a.changed(ActionUpdate, KindDialPlan, p.Name)
+			a.changed(ActionUpdate, KindDialPlan, p.Name, diffFields(dialPlanView(admin.DialPlanOf(existing)), dialPlanView(p))...)
 		}
 	}
 	return nil
@@ -405,6 +437,9 @@ func (a *applier) skillProfiles(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
+	if a.prune != nil {
+		a.prune.skillProfiles = missing(stored, keys, func(p *ent.SkillProfile) string { return p.Name })
+	}
 	for i, ps := range spec.SkillProfiles {
 		path := fmt.Sprintf("skillProfiles[%d]", i)
 		s, err := admin.ValidateSkillProfile(admin.SkillProfileSettings{Name: ps.Name, Skills: admin.SkillsOf(ps.Skills)})
@@ -422,7 +457,8 @@ func (a *applier) skillProfiles(spec TenantSpecInput) error {
 			if _, err := admin.UpdateSkillProfileTx(a.ctx, a.db, existing, s, a.now); err != nil {
 				return at(path, err)
 			}
-			a.changed(ActionUpdate, KindSkillProfile, s.Name)
+			a.changed(ActionUpdate, KindSkillProfile, s.Name, diffFields(
+				skillProfileView(admin.SkillProfileSettings{Name: existing.Name, Skills: existing.Skills}), skillProfileView(s))...)
 		}
 	}
 	return nil
@@ -448,6 +484,9 @@ func (a *applier) agentProfiles(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
+	if a.prune != nil {
+		a.prune.agentProfiles = missing(stored, keys, func(p *ent.AgentProfile) string { return p.Name })
+	}
 	for i, ps := range spec.AgentProfiles {
 		path := fmt.Sprintf("agentProfiles[%d]", i)
 		existing := byName[keys[i]]
@@ -466,6 +505,9 @@ func (a *applier) agentProfiles(spec TenantSpecInput) error {
 				if p == nil {
 					return at(path, apperr.Invalid("dialPlans", fmt.Sprintf("There is no dial plan named %q.", name)))
 				}
+				if a.prune.has(p.ID) {
+					return at(path, apperr.Invalid("dialPlans", fmt.Sprintf("Dial plan %q is not in the spec, and the prune deletes it.", name)))
+				}
 				s.DialPlans = append(s.DialPlans, p)
 			}
 		}
@@ -483,7 +525,8 @@ func (a *applier) agentProfiles(spec TenantSpecInput) error {
 			if _, err := admin.UpdateProfileTx(a.ctx, a.db, existing, s, a.now); err != nil {
 				return at(path, err)
 			}
-			a.changed(ActionUpdate, KindAgentProfile, s.Name)
+			a.changed(ActionUpdate, KindAgentProfile, s.Name, diffFields(
+				profileView(admin.ProfileSettingsOf(existing, existing.Edges.DialPlans)), profileView(s))...)
 		}
 	}
 	return nil
@@ -526,6 +569,9 @@ func (a *applier) teams(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
+	if a.prune != nil {
+		a.prune.teams = missing(stored, keys, func(t *ent.Team) string { return t.Name })
+	}
 	for i, ts := range spec.Teams {
 		path := fmt.Sprintf("teams[%d]", i)
 		existing := byName[keys[i]]
@@ -548,15 +594,16 @@ func (a *applier) teams(spec TenantSpecInput) error {
 			if _, err := admin.UpdateTeamTx(a.ctx, a.db, existing, s, a.now); err != nil {
 				return at(path, err)
 			}
-			a.changed(ActionUpdate, KindTeam, s.Name)
+			a.changed(ActionUpdate, KindTeam, s.Name, diffFields(teamView(admin.TeamSettingsOf(existing)), teamView(s))...)
 		}
 	}
 	return nil
 }
 
 // users writes the spec's users through admin.PlanUsers, the pipeline of
-// createUser and importUsers, looked up by e-mail; users not in the spec
-// are left alone. The first problem stops the apply.
+// createUser and importUsers, looked up by e-mail. Users not in the spec
+// are left alone, or, on a prune, deactivated through the same pipeline
+// (pruneUsers). The first problem stops the apply.
 func (a *applier) users(spec TenantSpecInput) error {
 	rules, err := admin.LoadUserRules(a.ctx, a.db, a.tenant)
 	if err != nil {
@@ -568,39 +615,61 @@ func (a *applier) users(spec TenantSpecInput) error {
 			return apperr.Invalid(fmt.Sprintf("users[%d]", i), "an item is missing")
 		}
 		reqs[i] = admin.UserRequest{Email: us.Email, Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
-			return userSpecEdit(us, base, rules)
+			return userSpecEdit(us, base, rules, a.prune)
 		}}
 	}
-	plan, err := admin.PlanUsers(a.ctx, a.db, admin.UserChange{
-		TenantID: a.tenant.ID, Rules: rules,
-		Ref: func(i int) string { return fmt.Sprintf("users[%d]", i) },
-	}, reqs)
+	pruned, err := a.pruneUsers(spec)
+	if err != nil {
+		return err
+	}
+	reqs = append(reqs, pruned...)
+	ref := func(i int) string {
+		if i >= len(spec.Users) {
+			return "user " + reqs[i].Email + " (not in the spec)"
+		}
+		return fmt.Sprintf("users[%d]", i)
+	}
+	plan, err := admin.PlanUsers(a.ctx, a.db, admin.UserChange{TenantID: a.tenant.ID, Rules: rules, Ref: ref}, reqs)
 	if err != nil {
 		return err
 	}
 	if i, problem := plan.FirstProblem(); problem != nil {
-		return at(fmt.Sprintf("users[%d]", i), renameField(problem, fieldOf(problem), apiField(fieldOf(problem))))
+		if i >= len(spec.Users) {
+			return apperr.Invalid("users", fmt.Sprintf("The prune cannot deactivate %s: %s", reqs[i].Email, problem.Message))
+		}
+		return at(ref(i), renameField(problem, fieldOf(problem), apiField(fieldOf(problem))))
 	}
 	written, invited, err := a.admin.WriteUserPlan(a.ctx, a.db, a.tenant.ID, plan, a.invite)
 	if err != nil {
 		return err
 	}
 	a.invited = invited
-	for _, w := range written {
-		switch w.Outcome {
-		case admin.Created:
+	book, err := loadNameBook(a.ctx, a.db, a.tenant.ID)
+	if err != nil {
+		return err
+	}
+	for k, w := range written {
+		switch {
+		case w.Outcome == admin.Created:
 			a.changed(ActionCreate, KindUser, w.User.Email)
-		case admin.Updated:
-			a.changed(ActionUpdate, KindUser, w.User.Email)
+		case w.Outcome == admin.Updated && plan.Request[k] >= len(spec.Users):
+			a.changed(ActionDeactivate, KindUser, w.User.Email, userFields(book, plan.Writes[k])...)
+		case w.Outcome == admin.Updated:
+			a.changed(ActionUpdate, KindUser, w.User.Email, userFields(book, plan.Writes[k])...)
 		}
 	}
 	return nil
 }
 
+// userFields are the fields a user write changes, in the spec's words.
+func userFields(book nameBook, w admin.UserWrite) []*FieldChange {
+	return diffFields(book.userView(admin.SettingsOfUser(w.Existing, w.ExistingTeamIDs)), book.userView(w.Settings))
+}
+
 // userSpecEdit applies a spec user over base, resolving names with rules;
 // the first name that resolves to nothing is returned, with the spec's
 // field name. The user rules check the result (admin.PlanUsers).
-func userSpecEdit(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, []*apperr.Error) {
+func userSpecEdit(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules, prune *pruneList) (admin.UserSettings, []*apperr.Error) {
 	s := base
 	s.Email, s.Name, s.Role = us.Email, us.Name, us.Role
 	setIf(&s.ContactCenterEnabled, us.ContactCenterEnabled)
@@ -614,6 +683,9 @@ func userSpecEdit(us *UserSpecInput, base admin.UserSettings, rules *admin.UserR
 			id, ok := lookup(*v)
 			if !ok {
 				return apperr.Invalid(field, fmt.Sprintf("There is no %s named %q.", what, *v))
+			}
+			if prune.has(id) {
+				return apperr.Invalid(field, fmt.Sprintf("The %s %q is not in the spec, and the prune deletes it.", what, *v))
 			}
 			*dst = &id
 		}
@@ -631,6 +703,9 @@ func userSpecEdit(us *UserSpecInput, base admin.UserSettings, rules *admin.UserR
 			id, ok := rules.TeamNamed(name)
 			if !ok {
 				return s, []*apperr.Error{apperr.Invalid("teams", fmt.Sprintf("There is no team named %q.", name))}
+			}
+			if prune.has(id) {
+				return s, []*apperr.Error{apperr.Invalid("teams", fmt.Sprintf("The team %q is not in the spec, and the prune deletes it.", name))}
 			}
 			s.TeamIDs = append(s.TeamIDs, id)
 		}

@@ -86,7 +86,7 @@ func TestProfileChanged(t *testing.T) {
 // spec's field names.
 func checkedSpecUser(us *UserSpecInput, base admin.UserSettings, rules *admin.UserRules) (admin.UserSettings, error) {
 	s, problems := admin.UserChange{Rules: rules}.Settings(admin.UserRequest{Edit: func(base admin.UserSettings) (admin.UserSettings, []*apperr.Error) {
-		return userSpecEdit(us, base, rules)
+		return userSpecEdit(us, base, rules, nil)
 	}}, base)
 	if len(problems) > 0 {
 		return s, renameField(problems[0], fieldOf(problems[0]), apiField(fieldOf(problems[0])))

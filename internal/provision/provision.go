@@ -26,6 +26,10 @@ type Options struct {
 	// Invite mails each user the change creates an invitation to set its
 	// password (admin.Service.WriteUserPlan); users of SSO tenants need none.
 	Invite bool
+	// Prune (applyTenant only) deletes the dial plans, profiles, skill
+	// profiles and teams a spec leaves out and deactivates its users that
+	// it leaves out (see pruneUsers).
+	Prune bool
 }
 
 // inTx runs fn as one audited change (admin.Audited): a dry run, or a
