@@ -70,3 +70,33 @@ func TestNewRejectsBadPolicy(t *testing.T) {
 		t.Error("New accepted a broken model")
 	}
 }
+
+// TestRememberedDecisionsAreCasbins: the answers enforce remembers are
+// casbin's own for every role, channel and action, whatever the tenants
+// (own, another, none on either side), asked in either order so that a
+// remembered answer is reused across tenants.
+func TestRememberedDecisionsAreCasbins(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenants := [][2]string{{"t1", "t1"}, {"t1", "t2"}, {"t1", ""}, {"", "t1"}, {"", ""}, {"t2", "t2"}, {"t2", "t1"}}
+	for pass := range 2 {
+		for _, r := range Roles() {
+			for _, via := range []string{viaSession, viaToken} {
+				for _, act := range Actions() {
+					for _, tt := range tenants {
+						want, err := e.casbin.Enforce(string(r), via, tt[0], tt[1], string(act))
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := e.enforce(r, via, tt[0], tt[1], act)
+						if err != nil || got != want {
+							t.Fatalf("pass %d: %s %s %s viewer %q object %q: remembered %v (%v), casbin %v", pass, r, via, act, tt[0], tt[1], got, err, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
