@@ -14,6 +14,9 @@ type connectionOf[T, E, C any] struct {
 	edge  func(cursor string, node T) E
 	conn  func(edges []E, info *model.PageInfo, total int) C
 	order pageOrder
+	// prime, when set, starts the batches of the nodes' edges the
+	// selection asks for as soon as the page is read (primeUserEdges).
+	prime func(ctx context.Context, nodes []T)
 }
 
 // connection is the body of every list field: q (or queryErr, the error of
@@ -26,6 +29,9 @@ func connection[T any, Q entQuery[T, Q], E, C any](ctx context.Context, q Q, que
 	p, err := paginate(ctx, q, first, after, kind.id, kind.order)
 	if err != nil {
 		return zero, err
+	}
+	if kind.prime != nil {
+		kind.prime(ctx, p.nodes)
 	}
 	e, info := edges(p, kind.edge)
 	return kind.conn(e, info, p.total), nil
@@ -46,6 +52,7 @@ var (
 		conn: func(e []*model.UserEdge, info *model.PageInfo, total int) *model.UserConnection {
 			return &model.UserConnection{Edges: e, PageInfo: info, TotalCount: total}
 		},
+		prime: primeUserEdges,
 	}
 	teamConnection = connectionOf[*ent.Team, *model.TeamEdge, *model.TeamConnection]{
 		id:   func(n *ent.Team) string { return n.ID },

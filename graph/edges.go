@@ -39,6 +39,7 @@ func teamMembers(ctx context.Context, t *ent.Team, first *int, after *string) (*
 		}
 		p.nodes[i] = u
 	}
+	userConnection.prime(ctx, p.nodes)
 	e, info := edges(p, userConnection.edge)
 	return userConnection.conn(e, info, p.total), nil
 }

@@ -139,3 +139,61 @@ func optionalID[V any](ctx context.Context, l *dataloadgen.Loader[string, *V], i
 	}
 	return l.Load(ctx, *id)
 }
+
+// primeUserEdges puts every key of a page of users into the batches of the
+// edges the selection asks for on its nodes (edges { node { teams
+// agentProfile … } }), before gqlgen resolves the nodes' fields. It does
+// not wait for them: the field resolvers find the keys' thunks in the
+// loaders and wait there. Without it each of the hundreds of field
+// goroutines adds its key on its own; on a busy machine they arrive after
+// the loader's wait has ended and one batch becomes many.
+func primeUserEdges(ctx context.Context, users []*ent.User) {
+	if len(users) == 0 {
+		return
+	}
+	sel := nodeFields(ctx, "UserConnection", "UserEdge", "User")
+	l := loadersFrom(ctx)
+	ids := func(id func(u *ent.User) *string) []string {
+		out := make([]string, 0, len(users))
+		for _, u := range users {
+			if k := id(u); k != nil && *k != "" {
+				out = append(out, *k)
+			}
+		}
+		return out
+	}
+	if sel["teams"] {
+		l.teamsOfUser.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return &u.ID }))
+	}
+	if sel["agentProfile"] {
+		l.agentProfile.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.AgentProfileID }))
+	}
+	if sel["skillProfile"] {
+		l.skillProfile.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.SkillProfileID }))
+	}
+	if sel["tenant"] {
+		l.tenant.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.TenantID }))
+	}
+}
+
+// nodeFields are the names of the fields selected on the nodes of the
+// connection being resolved (conn { edges { node { … } } }), with
+// fragments on the three types given.
+func nodeFields(ctx context.Context, connType, edgeType, nodeType string) map[string]bool {
+	oc := graphql.GetOperationContext(ctx)
+	out := map[string]bool{}
+	for _, e := range graphql.CollectFieldsCtx(ctx, []string{connType}) {
+		if e.Name != "edges" {
+			continue
+		}
+		for _, n := range graphql.CollectFields(oc, e.Selections, []string{edgeType}) {
+			if n.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, n.Selections, []string{nodeType}) {
+				out[f.Name] = true
+			}
+		}
+	}
+	return out
+}
