@@ -5,10 +5,12 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/internal/apperr"
+	"github.com/agentdesk/agentdesk/internal/desktop"
 	"github.com/agentdesk/agentdesk/internal/loader"
 	"github.com/agentdesk/agentdesk/internal/signin"
 )
@@ -120,7 +122,13 @@ var _ interface {
 func (perOperationLoaders) ExtensionName() string                   { return "PerOperationLoaders" }
 func (perOperationLoaders) Validate(graphql.ExecutableSchema) error { return nil }
 func (p perOperationLoaders) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	return next(context.WithValue(ctx, loadersKey{}, newLoaders(p.db, p.wait, p.invitations)))
+	ctx = context.WithValue(ctx, loadersKey{}, newLoaders(p.db, p.wait, p.invitations))
+	if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Query {
+		// A query writes nothing: its desktop fields (stationLoginOptions
+		// and its teams) load the caller once.
+		ctx = desktop.WithCallerMemo(ctx)
+	}
+	return next(ctx)
 }
 
 // required is an edge that must exist (Team.tenant, DesktopSession.user):

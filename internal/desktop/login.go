@@ -64,7 +64,7 @@ type stationChoice struct {
 // transaction, another tab holding the agent's session and the number or
 // extension held by another active session (the unique index decides).
 func (s *Service) StationLogin(ctx context.Context, in StationLoginInput) (*LoginResult, error) {
-	c, err := s.agentOf(ctx)
+	c, err := s.agentOf(ctx, withDialPlans)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ type Options struct {
 // (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the page can say
 // so before the agent fills it in.
 func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
-	c, err := s.agentOf(ctx)
+	c, err := s.agentOf(ctx, withProfile)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ type DialNumberValidationResult struct {
 // it is read (dialnumber.Normalize), then checked with the profile's rule
 // and active dial plans and the tenant's lock to the default number.
 func (s *Service) ValidateDialNumber(ctx context.Context, in DialNumberInput) (*DialNumberValidationResult, error) {
-	c, err := s.agentOf(ctx)
+	c, err := s.agentOf(ctx, withDialPlans)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -68,22 +69,34 @@ type caller struct {
 	viewer *policy.Viewer
 	user   *ent.User
 	tenant *ent.Tenant
-	// profile, with its dial plans: loaded by agentOf only.
+	// profile, with its dial plans when loaded says so: loaded by agentOf
+	// only.
 	profile *ent.AgentProfile
+	loaded  callerParts
 }
+
+// callerParts are how much of a caller a call needs, each level with
+// the ones before it.
+type callerParts int
+
+const (
+	userAndTenant callerParts = iota
+	withProfile               // station-login options: the profile's rule and voice options
+	withDialPlans             // a dial number to check: the profile's dial plans too
+)
 
 // callerOf authorizes a desktop call (desktop.use in the caller's own
 // tenant) and loads the user and its tenant. A user without a tenant (a
 // platform admin) has no contact center to work in.
 func (s *Service) callerOf(ctx context.Context) (*caller, error) {
-	return s.loadCaller(ctx, false)
+	return s.loadCaller(ctx, userAndTenant)
 }
 
 // agentOf is callerOf for the calls of station login: it also loads the
-// profile with its dial plans, and the user must be enabled for the
-// contact center and hold an agent (desktop) profile.
-func (s *Service) agentOf(ctx context.Context) (*caller, error) {
-	c, err := s.loadCaller(ctx, true)
+// profile (with its dial plans when parts says so), and the user must be
+// enabled for the contact center and hold an agent (desktop) profile.
+func (s *Service) agentOf(ctx context.Context, parts callerParts) (*caller, error) {
+	c, err := s.loadCaller(ctx, parts)
 	if err != nil {
 		return nil, err
 	}
@@ -96,16 +109,44 @@ func (s *Service) agentOf(ctx context.Context) (*caller, error) {
 	return c, nil
 }
 
-// loadCaller is callerOf, with the profile and its dial plans when
-// withProfile: only station login reads them, so the session calls skip
-// those two queries.
-func (s *Service) loadCaller(ctx context.Context, withProfile bool) (*caller, error) {
+// callerMemo keeps the caller one read-only operation loaded, so that
+// stationLoginOptions and its teams field (or any two desktop fields of one
+// query) read the user, its tenant and its profile once.
+type callerMemo struct {
+	mu     sync.Mutex
+	caller *caller
+}
+
+type callerMemoKey struct{}
+
+// WithCallerMemo returns a context in which the desktop calls load their
+// caller once. Only for an operation that writes nothing (a query): a
+// mutation may change what a later field would read.
+func WithCallerMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callerMemoKey{}, &callerMemo{})
+}
+
+// loadCaller is callerOf with the parts asked for; each call is
+// authorized, and within a WithCallerMemo context the loading is done
+// once (again only when a call needs more parts than were loaded).
+func (s *Service) loadCaller(ctx context.Context, parts callerParts) (*caller, error) {
 	v := policy.ViewerFrom(ctx)
 	if err := s.Policy.AuthorizeContext(ctx, policy.DesktopUse, v.GetTenantID()); err != nil {
 		return nil, err
 	}
+	memo, _ := ctx.Value(callerMemoKey{}).(*callerMemo)
+	if memo != nil {
+		memo.mu.Lock()
+		defer memo.mu.Unlock()
+		if c := memo.caller; c != nil && c.viewer == v && c.loaded >= parts {
+			return c, nil
+		}
+	}
 	q := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).WithTenant()
-	if withProfile {
+	switch parts {
+	case withProfile:
+		q.WithAgentProfile()
+	case withDialPlans:
 		q.WithAgentProfile(func(q *ent.AgentProfileQuery) { q.WithDialPlans() })
 	}
 	u, err := q.Only(ctx)
@@ -118,7 +159,11 @@ func (s *Service) loadCaller(ctx context.Context, withProfile bool) (*caller, er
 	if u.Edges.Tenant == nil {
 		return nil, notContactCenterEnabled()
 	}
-	return &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile}, nil
+	c := &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile, loaded: parts}
+	if memo != nil {
+		memo.caller = c
+	}
+	return c, nil
 }
 
 func notContactCenterEnabled() error {
