@@ -33,7 +33,7 @@ const importHeader = "email,name,role,agentProfile,teams,defaultDialNumber,defau
 
 // importTenant makes a migrated database with the tenant slug (profile
 // Inbound, teams Sales and Support, skill profile Tier 1) and returns its URL.
-func importTenant(t *testing.T, slug string) string {
+func importTenant(t testing.TB, slug string) string {
 	t.Helper()
 	dbURL, err := storetest.URL(t)
 	if err != nil {
@@ -65,10 +65,19 @@ func importTenant(t *testing.T, slug string) string {
 	return dbURL
 }
 
-// writeUsersCSV writes n agents of slug; edit may change row i (0-based,
-// on line i+2).
+// writeUsersCSV writes usersCSV to a file.
 func writeUsersCSV(t *testing.T, name, slug string, n int, edit func(i int, row string) string) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(usersCSV(slug, n, edit)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// usersCSV is a file of n agents of slug; edit may change row i (0-based,
+// on line i+2).
+func usersCSV(slug string, n int, edit func(i int, row string) string) string {
 	var b strings.Builder
 	b.WriteString(importHeader + "\n")
 	for i := range n {
@@ -78,11 +87,7 @@ func writeUsersCSV(t *testing.T, name, slug string, n int, edit func(i int, row 
 		}
 		b.WriteString(row + "\n")
 	}
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return b.String()
 }
 
 // tenantUsers counts the users of the tenant slug.
@@ -314,5 +319,48 @@ func TestExampleUsersFileImportsIntoTheDemo(t *testing.T) {
 	r := runBinary(t, nil, "", "import", "users", example, "--tenant", demo.Slug, "--database", dbURL, "--invite")
 	if r.code != 0 || !strings.Contains(r.stdout, "5 users created") || !strings.Contains(r.stdout, "invited") {
 		t.Fatalf("example import: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestImportFileProblems: a file that cannot be imported as a whole says
+// why and writes nothing (exit 1); a wrong command line exits 2.
+func TestImportFileProblems(t *testing.T) {
+	const slug = "probs"
+	dbURL := importTenant(t, slug)
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	row := "ana@probs.test,Ana\n"
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown column", []string{write("col.csv", "email,name,shoeSize\n"+"ana@probs.test,Ana,42\n")}, 1, `Unknown column "shoeSize"`},
+		{"empty file", []string{write("empty.csv", "")}, 1, "the file is empty"},
+		{"header only", []string{write("header.csv", "email,name\n")}, 1, "a header but no rows"},
+		{"bad quoting", []string{write("quote.csv", "email,name\n"+row+"bo@probs.test,\"Bo\n")}, 1, "quote.csv:3: csv: not valid CSV"},
+		{"missing file", []string{filepath.Join(dir, "nope.csv")}, 1, "no such file"},
+		{"unknown tenant", []string{write("ok.csv", "email,name\n"+row), "--tenant", "nosuch"}, 1, `no tenant with the slug "nosuch"`},
+		{"no tenant", []string{write("ok2.csv", "email,name\n"+row), "--tenant", ""}, 2, "--tenant is required"},
+		{"two files", []string{write("ok3.csv", "email,name\n"+row), write("ok4.csv", "email,name\n"+row)}, 2, "agentdesk import users FILE.csv"},
+	} {
+		args := append([]string{"import", "users"}, c.args...)
+		if !strings.Contains(strings.Join(c.args, " "), "--tenant") {
+			args = append(args, "--tenant", slug)
+		}
+		r := runBinary(t, nil, "", append(args, "--database", dbURL)...)
+		if r.code != c.code || !strings.Contains(r.stderr+r.stdout, c.want) {
+			t.Errorf("%s: exit %d, want %d and %q:\n%s%s", c.name, r.code, c.code, c.want, r.stdout, r.stderr)
+		}
+	}
+	if n := tenantUsers(t, dbURL, slug); n != 0 {
+		t.Fatalf("%d users written", n)
 	}
 }
