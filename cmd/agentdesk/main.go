@@ -37,6 +37,8 @@ func commands() []*command {
 		migrateCommand,
 		adminCommand,
 		importCommand,
+		applyCommand,
+		exportCommand,
 		copyCommand,
 		benchCommand,
 		versionCommand,
