@@ -27,7 +27,7 @@ var importCommand = &command{
 	summary: "import a tenant's users from a CSV file of any size: agentdesk import users FILE.csv --tenant SLUG",
 	usage:   "users FILE.csv --tenant SLUG [--dry-run] [--invite] [--database URL | --server URL]",
 	about: `Creates and updates the tenant's users from FILE.csv, matched by e-mail
-(the CSV format: README "Importing users from the command line", and
+(the CSV format, with every column: docs/import-users.md; an example:
 docs/examples/users.csv). The file is read as a stream, in chunks of at
 most 5,000 rows (the API's limit of one importUsers), so its size does not
 matter.
