@@ -10,7 +10,7 @@ import (
 	"github.com/agentdesk/agentdesk/ent/predicate"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
 	"github.com/agentdesk/agentdesk/ent/team"
-	"github.com/agentdesk/agentdesk/ent/user"
+	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
 	"github.com/agentdesk/agentdesk/internal/signin"
@@ -228,7 +228,9 @@ func (s *Service) checkTeam(ctx context.Context, c *caller, teamID string) error
 			team.ID(teamID),
 			team.TenantID(c.tenant.ID),
 			team.TypeEQ(team.TypeAGENT),
-			team.HasMembersWith(user.ID(c.user.ID)),
+			// Through team_members alone: its user_id index answers, no join
+			// to users.
+			team.HasMembershipsWith(teammember.UserID(c.user.ID)),
 		).Exist(ctx)
 		if err != nil {
 			return err

@@ -9,8 +9,8 @@ import (
 	"github.com/agentdesk/agentdesk/ent/banner"
 	"github.com/agentdesk/agentdesk/ent/rememberedstation"
 	"github.com/agentdesk/agentdesk/ent/team"
+	"github.com/agentdesk/agentdesk/ent/teammember"
 	"github.com/agentdesk/agentdesk/ent/tenant"
-	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/dialnumber"
 	"github.com/agentdesk/agentdesk/internal/station"
@@ -128,7 +128,9 @@ func (s *Service) AgentTeams(ctx context.Context, filter string) ([]*ent.Team, e
 	q := s.DB.Team.Query().Where(
 		team.TenantID(c.tenant.ID),
 		team.TypeEQ(team.TypeAGENT),
-		team.HasMembersWith(user.ID(c.user.ID)),
+		// Through team_members alone: its user_id index answers, no join
+		// to users.
+		team.HasMembershipsWith(teammember.UserID(c.user.ID)),
 	)
 	if f := strings.TrimSpace(filter); f != "" {
 		q = q.Where(team.NameContainsFold(f))
