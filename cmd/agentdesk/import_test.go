@@ -347,6 +347,11 @@ func TestImportFileProblems(t *testing.T) {
 		{"header only", []string{write("header.csv", "email,name\n")}, 1, "a header but no rows"},
 		{"bad quoting", []string{write("quote.csv", "email,name\n"+row+"bo@probs.test,\"Bo\n")}, 1, "quote.csv:3: csv: not valid CSV"},
 		{"missing file", []string{filepath.Join(dir, "nope.csv")}, 1, "no such file"},
+		{"number twice", []string{write("num.csv", "email,name,defaultDialNumber\n"+
+			"ana@probs.test,Ana,+1 212 555 0141\nbo@probs.test,Bo,+1 212 555  0141\n")}, 1,
+			"num.csv:3: defaultDialNumber: +12125550141 is also the default dial number on line 2."},
+		{"e-mail twice", []string{write("mail.csv", "email,name\n"+row+"bo@probs.test,Bo\nANA@probs.test ,Ana\n")}, 1,
+			"mail.csv:4: email: ana@probs.test is also on line 2; each user may appear once."},
 		{"unknown tenant", []string{write("ok.csv", "email,name\n"+row), "--tenant", "nosuch"}, 1, `no tenant with the slug "nosuch"`},
 		{"no tenant", []string{write("ok2.csv", "email,name\n"+row), "--tenant", ""}, 2, "--tenant is required"},
 		{"two files", []string{write("ok3.csv", "email,name\n"+row), write("ok4.csv", "email,name\n"+row)}, 2, "agentdesk import users FILE.csv"},
