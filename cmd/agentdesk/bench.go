@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -97,14 +95,11 @@ func bench(ctx context.Context, stdout io.Writer, o benchOptions) error {
 		return err
 	}
 	defer app.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := serveLoopback(app.Handler)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 
 	cfg, err := loadtest.Seed(ctx, base, email, password, o.agents)
 	if err != nil {
@@ -214,14 +209,12 @@ func probeEngine(ctx context.Context, dbURL string, probe time.Duration, workers
 		return nil, err
 	}
 	defer app.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := serveLoopback(app.Handler)
 	if err != nil {
 		return nil, err
 	}
-	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	cfg, err := loadtest.Seed(ctx, "http://"+ln.Addr().String(), email, password, workers)
+	defer stop()
+	cfg, err := loadtest.Seed(ctx, base, email, password, workers)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
