@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 	yamlast "github.com/goccy/go-yaml/ast"
@@ -75,7 +76,7 @@ func (f *specFile) yamlError(err error) error {
 // checkShape validates the spec as the API's variables with gqlparser, the
 // validator gqlgen runs on the server: the same rules, the same messages.
 func (f *specFile) checkShape() error {
-	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	schema := apiSchema()
 	doc, errs := gqlparser.LoadQuery(schema, applyOperation)
 	if errs != nil {
 		return fmt.Errorf("the apply operation does not match the schema: %v", errs)
@@ -117,7 +118,7 @@ func (f *specFile) errorAt(path []any, msg string) *positionedError {
 		return e
 	}
 	node := f.ast.Docs[0].Body
-	tk := node.GetToken()
+	tk := firstToken(node)
 	for _, step := range path {
 		next, at := child(node, step)
 		if next == nil {
@@ -226,6 +227,9 @@ func pathString(path []any) string {
 	}
 	return b.String()
 }
+
+// apiSchema is the API's schema, as built into this binary.
+var apiSchema = sync.OnceValue(func() *gqlast.Schema { return graph.NewExecutableSchema(graph.Config{}).Schema() })
 
 // positionedError is an error in a spec file, printed the way compilers
 // print theirs, so editors can jump to it: FILE:LINE:COLUMN: message.
