@@ -151,7 +151,7 @@ func TestCreateBannerRejectsBadInput(t *testing.T) {
 	}
 	wantError(t, s.Do(root, createBannerMutation, map[string]any{"in": map[string]any{"tenantId": "ten_nope", "message": "x"}}), "NOT_FOUND", "")
 	wantError(t, s.Do(root, resolveBannerMutation, map[string]any{"id": "ban_nope"}), "NOT_FOUND", "")
-	wantError(t, s.Do(root, `{ banners(tenantId:"x", first: 101){ totalCount } }`, nil), "VALIDATION_ERROR", "first")
+	wantError(t, s.Do(root, `query($t: ID!){ banners(tenantId: $t, first: 101){ totalCount } }`, map[string]any{"t": tn.ID}), "VALIDATION_ERROR", "first")
 }
 
 func TestBannersOfAnotherTenantAreNotFound(t *testing.T) {

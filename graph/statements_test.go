@@ -81,10 +81,11 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 		{"users with every edge", `query($t: ID!, $n: Int){ users(tenantId: $t, first: $n){ totalCount edges{ node{
 			id tenant{ id name } agentProfile{ id name tenant{ id } dialPlans{ id tenant{ id } } }
 			skillProfile{ id name tenant{ id } } teams{ id name tenant{ id } } invitation{ sentAt expiresAt } } } } }`,
-			// The list (its checks, count and page), then one batch per
-			// edge: tenants, profiles, skill profiles, memberships and
+			// The list (tenant check — the caller is a platform admin,
+			// who may name any tenant —, count and page), then one batch
+			// per edge: tenants, profiles, skill profiles, memberships and
 			// their teams, the profiles' dial plans, the invitations.
-			10},
+			11},
 		{"teams with members", `query($t: ID!, $n: Int){ teams(tenantId: $t, first: $n){ edges{ node{
 			id tenant{ id } members(first: 3){ totalCount edges{ node{ id name } } } } } } }`,
 			// The list (tenant check, count, page), tenants, member ids of
@@ -92,9 +93,9 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 			6},
 		{"desktop sessions with user and team", `query($t: ID!, $n: Int){ desktopSessions(tenantId: $t, first: $n){ edges{ node{
 			id user{ id name tenant{ id } } team{ id name } interactions{ id } } } } }`,
-			// The list (count, page), users, their tenants, teams,
-			// interactions.
-			6},
+			// The list (tenant check, count, page), users, their
+			// tenants, teams, interactions.
+			7},
 	}
 	for _, l := range lists {
 		var got [2]int

@@ -143,7 +143,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, id string) (*ent.APIToken,
 // APITokensQuery is a tenant's tokens, revoked and expired ones included so
 // an admin sees what existed.
 func (s *Service) APITokensQuery(ctx context.Context, tenantID string) (*ent.APITokenQuery, error) {
-	if err := s.authorize(ctx, policy.APITokenRead, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.APITokenRead, tenantID); err != nil {
 		return nil, err
 	}
 	return s.DB.APIToken.Query().Where(apitoken.TenantID(tenantID)), nil

@@ -108,7 +108,7 @@ func (s *Service) ResolveBanner(ctx context.Context, id string) (*ent.Banner, er
 // BannersQuery is a tenant's banners, newest last; only the unresolved ones
 // unless includeResolved.
 func (s *Service) BannersQuery(ctx context.Context, tenantID string, includeResolved bool) (*ent.BannerQuery, error) {
-	if err := s.authorize(ctx, policy.BannerRead, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.BannerRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.Banner.Query().Where(banner.TenantID(tenantID))

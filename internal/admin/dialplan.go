@@ -227,10 +227,7 @@ func (s *Service) DialPlan(ctx context.Context, id string) (*ent.DialPlan, error
 // DialPlansQuery is a tenant's plans whose name contains search
 // (case-insensitively), for the caller to page through.
 func (s *Service) DialPlansQuery(ctx context.Context, tenantID, search string) (*ent.DialPlanQuery, error) {
-	if err := s.authorize(ctx, policy.DialPlanRead, tenantID); err != nil {
-		return nil, err
-	}
-	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.DialPlanRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.DialPlan.Query().Where(dialplan.TenantID(tenantID))

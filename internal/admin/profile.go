@@ -350,10 +350,7 @@ func (s *Service) AgentProfile(ctx context.Context, id string) (*ent.AgentProfil
 // AgentProfilesQuery is a tenant's profiles whose name contains search
 // (case-insensitively), for the caller to page through.
 func (s *Service) AgentProfilesQuery(ctx context.Context, tenantID, search string) (*ent.AgentProfileQuery, error) {
-	if err := s.authorize(ctx, policy.ProfileRead, tenantID); err != nil {
-		return nil, err
-	}
-	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.ProfileRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.AgentProfile.Query().Where(agentprofile.TenantID(tenantID))

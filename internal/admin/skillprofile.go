@@ -238,10 +238,7 @@ func (s *Service) SkillProfile(ctx context.Context, id string) (*ent.SkillProfil
 // SkillProfilesQuery is a tenant's skill profiles whose name contains
 // search (case-insensitively), for the caller to page through.
 func (s *Service) SkillProfilesQuery(ctx context.Context, tenantID, search string) (*ent.SkillProfileQuery, error) {
-	if err := s.authorize(ctx, policy.SkillProfileRead, tenantID); err != nil {
-		return nil, err
-	}
-	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.SkillProfileRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.SkillProfile.Query().Where(skillprofile.TenantID(tenantID))

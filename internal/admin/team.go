@@ -376,10 +376,7 @@ func (s *Service) Team(ctx context.Context, id string) (*ent.Team, error) {
 // TeamsQuery is a tenant's teams that pass the filter, for the caller to
 // page through.
 func (s *Service) TeamsQuery(ctx context.Context, tenantID string, f *TeamFilter) (*ent.TeamQuery, error) {
-	if err := s.authorize(ctx, policy.TeamRead, tenantID); err != nil {
-		return nil, err
-	}
-	if err := ensureTenantExists(ctx, s.DB, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.TeamRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.Team.Query().Where(team.TenantID(tenantID))

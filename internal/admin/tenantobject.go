@@ -58,6 +58,25 @@ func requireTenantTx(ctx context.Context, db *ent.Client, id string) (*ent.Tenan
 // than the foreign-key failure a write would otherwise end in, for writes
 // and list queries that need only to know the tenant is there (a platform
 // admin may name any id).
+// AuthorizeTenantList authorizes reading one of a tenant's lists (act on
+// tenantID) and answers NOT_FOUND for a tenant that does not exist, as a
+// read by id does. Only a platform admin passes the policy for a tenant not
+// its own, so only then is the tenant looked up; a tenant's own callers read
+// their own, existing tenant.
+func AuthorizeTenantList(ctx context.Context, p *policy.Enforcer, db *ent.Client, act policy.Action, tenantID string) error {
+	if err := p.AuthorizeContext(ctx, act, tenantID); err != nil {
+		return err
+	}
+	if v := policy.ViewerFrom(ctx); v != nil && v.GetTenantID() == tenantID {
+		return nil
+	}
+	return ensureTenantExists(ctx, db, tenantID)
+}
+
+func (s *Service) authorizeList(ctx context.Context, act policy.Action, tenantID string) error {
+	return AuthorizeTenantList(ctx, s.Policy, s.DB, act, tenantID)
+}
+
 func ensureTenantExists(ctx context.Context, db *ent.Client, tenantID string) error {
 	ok, err := db.Tenant.Query().Where(tenant.ID(tenantID)).Exist(ctx)
 	if err != nil {

@@ -122,7 +122,7 @@ type UserFilter struct {
 
 // UsersQuery is a tenant's users, narrowed by filter and role.
 func (s *Service) UsersQuery(ctx context.Context, tenantID string, f *UserFilter, role *policy.Role) (*ent.UserQuery, error) {
-	if err := s.authorize(ctx, policy.UserRead, tenantID); err != nil {
+	if err := s.authorizeList(ctx, policy.UserRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.User.Query().Where(user.TenantID(tenantID))

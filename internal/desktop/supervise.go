@@ -27,7 +27,7 @@ const maxInteractionIDLength = 128
 // SessionsQuery is a tenant's desktop sessions, for supervisors and admins
 // (session.read); only the active ones when activeOnly.
 func (s *Service) SessionsQuery(ctx context.Context, tenantID string, activeOnly bool) (*ent.DesktopSessionQuery, error) {
-	if err := s.Policy.AuthorizeContext(ctx, policy.SessionRead, tenantID); err != nil {
+	if err := admin.AuthorizeTenantList(ctx, s.Policy, s.DB, policy.SessionRead, tenantID); err != nil {
 		return nil, err
 	}
 	q := s.DB.DesktopSession.Query().Where(desktopsession.TenantID(tenantID))
