@@ -184,6 +184,28 @@ func TestApplyTenantPrune(t *testing.T) {
 	}
 }
 
+// TestApplyTenantPruneTakesPrunedObjectsFromPrunedUsers: a user the prune
+// deactivates loses the profiles and teams the same prune deletes, so that
+// they can go.
+func TestApplyTenantPruneTakesPrunedObjectsFromPrunedUsers(t *testing.T) {
+	s := testserver.New(t)
+	root := s.RootToken()
+	spec := acmeSpec()
+	bob := specUser(spec, 1)
+	bob["agentProfile"], bob["skillProfile"], bob["teams"] = "UK agents", "Tier 1", []string{"Sales"}
+	applyFull(t, s, root, spec, false, false)
+	spec = pruneSpec()
+	spec["teams"] = []any{map[string]any{"name": "Overflow", "type": "CAPACITY", "capacity": 20}}
+	specUser(spec, 0)["teams"] = []string{}
+	got := applyFull(t, s, root, spec, false, true)
+	if f := fieldsOf(find(t, got, "DEACTIVATE", "user", "bob@acme-eu.test")); f != "active: true → false; agentProfile: UK agents → (none); teams: [Sales] → []; skillProfile: Tier 1 → (none)" {
+		t.Fatalf("bob's fields = %s", f)
+	}
+	find(t, got, "DELETE", "agentProfile", "UK agents")
+	find(t, got, "DELETE", "skillProfile", "Tier 1")
+	find(t, got, "DELETE", "team", "Sales")
+}
+
 func TestApplyTenantPruneInUseAppliesNothing(t *testing.T) {
 	s := testserver.New(t)
 	root := s.RootToken()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/agentdesk/agentdesk/internal/admin"
+	"github.com/agentdesk/agentdesk/internal/provision"
 	"github.com/agentdesk/agentdesk/internal/store/storetest"
 	"github.com/agentdesk/agentdesk/internal/testserver"
 )
@@ -234,5 +236,24 @@ func TestApplyBinary(t *testing.T) {
 	}
 	if r := runBinary(t, nil, "", "export", "--tenant", "nope", "--database", db); r.code != 1 || !strings.Contains(r.stderr, "agentdesk: export nope: not found") {
 		t.Fatalf("export of an unknown tenant: exit %d %q", r.code, r.stderr)
+	}
+}
+
+// TestExportLeavesSecretsOut: the file says where a secret was left out
+// and never holds one, even when the spec read back has it.
+func TestExportLeavesSecretsOut(t *testing.T) {
+	secret := "s3cret"
+	issuer := "https://teams.example"
+	data, err := specYAML(&provision.TenantSpecInput{Slug: "acme", Name: "Acme", EmailDomains: []string{"acme.example"},
+		Sso:              &admin.SsoSettingsInput{IssuerURL: "https://login.example", ClientID: "desk", ClientSecret: &secret},
+		TeamsIntegration: &admin.TeamsIntegrationInput{Enabled: true, IssuerURL: &issuer, ClientSecret: &secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	mustContain(t, "the export", s, "# clientSecret is left out (a secret): an apply without it keeps the stored one.\nsso:\n",
+		"# clientSecret is left out (a secret): an apply without it keeps the stored one.\nteamsIntegration:\n  enabled: true\n")
+	if strings.Contains(s, secret) {
+		t.Fatalf("the secret is in the file:\n%s", s)
 	}
 }

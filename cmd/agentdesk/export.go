@@ -64,14 +64,21 @@ const secretsLeftOut = " clientSecret is left out (a secret): an apply without i
 // that says what the file is, and the secrets left out said where they
 // would be.
 func specYAML(spec *provision.TenantSpecInput) ([]byte, error) {
+	// The API never reads a secret back; this keeps it so whatever the
+	// spec came from.
+	out := *spec
 	comments := yaml.CommentMap{}
 	if spec.Sso != nil {
+		sso := *spec.Sso
+		sso.ClientSecret, out.Sso = nil, &sso
 		comments["$.sso"] = []*yaml.Comment{yaml.HeadComment(secretsLeftOut)}
 	}
 	if spec.TeamsIntegration != nil {
+		teams := *spec.TeamsIntegration
+		teams.ClientSecret, out.TeamsIntegration = nil, &teams
 		comments["$.teamsIntegration"] = []*yaml.Comment{yaml.HeadComment(secretsLeftOut)}
 	}
-	body, err := yaml.MarshalWithOptions(spec, yaml.Indent(2), yaml.IndentSequence(true), yaml.WithComment(comments))
+	body, err := yaml.MarshalWithOptions(&out, yaml.Indent(2), yaml.IndentSequence(true), yaml.WithComment(comments))
 	if err != nil {
 		return nil, err
 	}
