@@ -147,6 +147,14 @@ func TestApplyTenantPrune(t *testing.T) {
 	}
 	p0, t0, a0 := counts()
 
+	// A list left out altogether prunes nothing of its kind.
+	noLists := pruneSpec()
+	for _, k := range []string{"users", "teams", "dialPlans", "agentProfiles", "skillProfiles"} {
+		delete(noLists, k)
+	}
+	if got := applyFull(t, s, root, noLists, true, true); len(got) != 0 {
+		t.Fatalf("prune without lists = %s", changeList(got))
+	}
 	// Without prune, the left-out objects stay.
 	if got := applyFull(t, s, root, pruneSpec(), false, false); changeList(got) != "UPDATE user ann@acme.test" {
 		t.Fatalf("apply without prune = %s", changeList(got))

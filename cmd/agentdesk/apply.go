@@ -32,9 +32,10 @@ entry applies nothing and prints FILE:LINE:COLUMN: message for the entry
 sent). Exit status 0 on success, 1 on any error.
 
 Without --prune nothing the file leaves out is touched. With it, the
-tenant's dial plans, agent profiles, skill profiles and teams that the file
-leaves out are deleted, and its users that the file leaves out are
-deactivated: users are never deleted (their history stays), and the caller
+tenant's dial plans, agent profiles, skill profiles and teams that the
+file's lists leave out are deleted, and its users that the users list
+leaves out are deactivated (a list left out altogether prunes nothing of
+its kind; an empty one prunes all of it): users are never deleted (their history stays), and the caller
 is never pruned. --dry-run prints the same plan and writes nothing.`,
 	envOnly: targetEnv,
 	flags: func(fs *flagSet) func(context.Context, *invocation) error {

@@ -43,11 +43,13 @@ type TenantSpecInput struct {
 	DesktopInactivityTimeoutMinutes *int                         `json:"desktopInactivityTimeoutMinutes,omitempty"`
 	TeamsIntegration                *admin.TeamsIntegrationInput `json:"teamsIntegration,omitempty"`
 	TrustedNetworks                 []string                     `json:"trustedNetworks,omitempty"`
-	DialPlans                       []*DialPlanSpecInput         `json:"dialPlans,omitempty"`
-	AgentProfiles                   []*AgentProfileSpecInput     `json:"agentProfiles,omitempty"`
-	SkillProfiles                   []*SkillProfileSpecInput     `json:"skillProfiles,omitempty"`
-	Teams                           []*TeamSpecInput             `json:"teams,omitempty"`
-	Users                           []*UserSpecInput             `json:"users,omitempty"`
+	// The lists are written even when empty (export): under a prune an
+	// empty list removes all of its kind, and a missing one nothing.
+	DialPlans     []*DialPlanSpecInput     `json:"dialPlans"`
+	AgentProfiles []*AgentProfileSpecInput `json:"agentProfiles"`
+	SkillProfiles []*SkillProfileSpecInput `json:"skillProfiles"`
+	Teams         []*TeamSpecInput         `json:"teams"`
+	Users         []*UserSpecInput         `json:"users"`
 }
 
 // DialPlanSpecInput is a dial plan of a spec, keyed by name.
@@ -386,7 +388,7 @@ func (a *applier) dialPlans(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
-	if a.prune != nil {
+	if a.prune != nil && spec.DialPlans != nil {
 		a.prune.dialPlans = missing(stored, keys, func(p *ent.DialPlan) string { return p.Name })
 	}
 	for i, ps := range spec.DialPlans {
@@ -437,7 +439,7 @@ func (a *applier) skillProfiles(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
-	if a.prune != nil {
+	if a.prune != nil && spec.SkillProfiles != nil {
 		a.prune.skillProfiles = missing(stored, keys, func(p *ent.SkillProfile) string { return p.Name })
 	}
 	for i, ps := range spec.SkillProfiles {
@@ -484,7 +486,7 @@ func (a *applier) agentProfiles(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
-	if a.prune != nil {
+	if a.prune != nil && spec.AgentProfiles != nil {
 		a.prune.agentProfiles = missing(stored, keys, func(p *ent.AgentProfile) string { return p.Name })
 	}
 	for i, ps := range spec.AgentProfiles {
@@ -569,7 +571,7 @@ func (a *applier) teams(spec TenantSpecInput) error {
 	if err != nil {
 		return err
 	}
-	if a.prune != nil {
+	if a.prune != nil && spec.Teams != nil {
 		a.prune.teams = missing(stored, keys, func(t *ent.Team) string { return t.Name })
 	}
 	for i, ts := range spec.Teams {

@@ -14,7 +14,9 @@ import (
 
 // pruneList is what a pruning apply removes: the tenant's dial plans,
 // profiles, skill profiles and teams whose names the spec does not give.
-// Users are not deleted but deactivated (pruneUsers).
+// Users are not deleted but deactivated (pruneUsers). A list the spec
+// leaves out altogether prunes nothing of its kind, as a field left out
+// keeps what is stored; an empty list prunes all of it.
 type pruneList struct {
 	dialPlans     []*ent.DialPlan
 	agentProfiles []*ent.AgentProfile
@@ -55,7 +57,7 @@ func missing[T any](stored []*T, keys []string, name func(*T) string) []*T {
 // that they can go. A user already inactive and holding nothing pruned is
 // unchanged; the caller's own account is never pruned.
 func (a *applier) pruneUsers(spec TenantSpecInput) ([]admin.UserRequest, error) {
-	if a.prune == nil {
+	if a.prune == nil || spec.Users == nil {
 		return nil, nil
 	}
 	inSpec := map[string]bool{}
