@@ -83,25 +83,13 @@ func bench(ctx context.Context, stdout io.Writer, o benchOptions) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	const email, password = "bench-root@agentdesk.test", "bench-root-passphrase"
-	app, err := agentdesk.New(ctx, agentdesk.Config{
-		DatabaseURL: "sqlite:" + filepath.Join(dir, "bench.db"), Migrate: true,
-		BootstrapAdminEmail: email, BootstrapAdminPassword: password,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		// Every worker comes from 127.0.0.1: lift the per-address limit.
-		RateLimit: agentdesk.RateLimit{AnonymousPerSecond: 1e6, AnonymousBurst: 1e6, TokenPerSecond: 1e6, TokenBurst: 1e6},
-	})
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	base, stop, err := serveLoopback(app.Handler)
+	base, stop, err := startBenchServer(ctx, "sqlite:"+filepath.Join(dir, "bench.db"), nil)
 	if err != nil {
 		return err
 	}
 	defer stop()
 
-	cfg, err := loadtest.Seed(ctx, base, email, password, o.agents)
+	cfg, err := loadtest.Seed(ctx, base, benchEmail, benchPassword, o.agents)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
@@ -197,24 +185,12 @@ func benchDatabases(ctx context.Context, stdout io.Writer, pgServer string, prob
 
 // probeEngine starts a server on dbURL, seeds it and runs every probe.
 func probeEngine(ctx context.Context, dbURL string, probe time.Duration, workers int) ([]loadtest.ProbeResult, error) {
-	const email, password = "bench-root@agentdesk.test", "bench-root-passphrase"
-	app, err := agentdesk.New(ctx, agentdesk.Config{
-		DatabaseURL: dbURL, Migrate: true,
-		BootstrapAdminEmail: email, BootstrapAdminPassword: password,
-		PasswordHash: &signin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RateLimit:    agentdesk.RateLimit{AnonymousPerSecond: 1e6, AnonymousBurst: 1e6, TokenPerSecond: 1e6, TokenBurst: 1e6},
-	})
-	if err != nil {
-		return nil, err
-	}
-	defer app.Close()
-	base, stop, err := serveLoopback(app.Handler)
+	base, stop, err := startBenchServer(ctx, dbURL, &signin.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	cfg, err := loadtest.Seed(ctx, base, email, password, workers)
+	cfg, err := loadtest.Seed(ctx, base, benchEmail, benchPassword, workers)
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
@@ -230,4 +206,29 @@ func probeEngine(ctx context.Context, dbURL string, probe time.Duration, workers
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// The bench servers' platform admin, which seeds them.
+const benchEmail, benchPassword = "bench-root@agentdesk.test", "bench-root-passphrase"
+
+// startBenchServer serves agentdesk on dbURL (migrated) on a loopback port,
+// with the bench's platform admin and the per-address rate limit lifted:
+// every client comes from 127.0.0.1. hash nil is the production argon2id.
+func startBenchServer(ctx context.Context, dbURL string, hash *signin.Params) (base string, stop func(), err error) {
+	app, err := agentdesk.New(ctx, agentdesk.Config{
+		DatabaseURL: dbURL, Migrate: true,
+		BootstrapAdminEmail: benchEmail, BootstrapAdminPassword: benchPassword,
+		PasswordHash: hash,
+		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
+		RateLimit:    agentdesk.RateLimit{AnonymousPerSecond: 1e6, AnonymousBurst: 1e6, TokenPerSecond: 1e6, TokenBurst: 1e6},
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	base, stopServing, err := serveLoopback(app.Handler)
+	if err != nil {
+		app.Close()
+		return "", nil, err
+	}
+	return base, func() { stopServing(); app.Close() }, nil
 }

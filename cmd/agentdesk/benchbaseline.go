@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/loadtest"
 	"github.com/agentdesk/agentdesk/internal/loadtest/baseline"
 )
@@ -43,24 +41,13 @@ func benchBaseline(ctx context.Context, stdout io.Writer, r baselineRun) error {
 	}
 	defer os.RemoveAll(dir)
 	dbURL := "sqlite:" + filepath.Join(dir, "bench.db")
-	const email, password = "bench-root@agentdesk.test", "bench-root-passphrase"
-	app, err := agentdesk.New(ctx, agentdesk.Config{
-		DatabaseURL: dbURL, Migrate: true,
-		BootstrapAdminEmail: email, BootstrapAdminPassword: password,
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		RateLimit: agentdesk.RateLimit{AnonymousPerSecond: 1e6, AnonymousBurst: 1e6, TokenPerSecond: 1e6, TokenBurst: 1e6},
-	})
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	base, stop, err := serveLoopback(app.Handler)
+	base, stop, err := startBenchServer(ctx, dbURL, nil)
 	if err != nil {
 		return err
 	}
 	defer stop()
 	start := time.Now()
-	cfg, err := loadtest.Seed(ctx, base, email, password, r.clients)
+	cfg, err := loadtest.Seed(ctx, base, benchEmail, benchPassword, r.clients)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
