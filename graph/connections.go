@@ -14,9 +14,9 @@ type connectionOf[T, E, C any] struct {
 	edge  func(cursor string, node T) E
 	conn  func(edges []E, info *model.PageInfo, total int) C
 	order pageOrder
-	// prime, when set, starts the batches of the nodes' edges the
-	// selection asks for as soon as the page is read (primeUserEdges).
-	prime func(ctx context.Context, nodes []T)
+	// prime, when set, reads the edges the selection asks for on the
+	// nodes of a top-level page as soon as it is read (primeUserEdges).
+	prime func(ctx context.Context, nodes []T, now bool) error
 }
 
 // connection is the body of every list field: q (or queryErr, the error of
@@ -31,7 +31,9 @@ func connection[T any, Q entQuery[T, Q], E, C any](ctx context.Context, q Q, que
 		return zero, err
 	}
 	if kind.prime != nil {
-		kind.prime(ctx, p.nodes)
+		if err := kind.prime(ctx, p.nodes, true); err != nil {
+			return zero, err
+		}
 	}
 	e, info := edges(p, kind.edge)
 	return kind.conn(e, info, p.total), nil

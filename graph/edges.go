@@ -39,7 +39,10 @@ func teamMembers(ctx context.Context, t *ent.Team, first *int, after *string) (*
 		}
 		p.nodes[i] = u
 	}
-	userConnection.prime(ctx, p.nodes)
+	// One of the sibling teams' pages: its keys join the loaders' batches.
+	if err := userConnection.prime(ctx, p.nodes, false); err != nil {
+		return nil, err
+	}
 	e, info := edges(p, userConnection.edge)
 	return userConnection.conn(e, info, p.total), nil
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -43,6 +44,10 @@ type loaders struct {
 	// invitation is a user's pending invitation (User.invitation), nil
 	// when it has none.
 	invitation *dataloadgen.Loader[string, *signin.Invitation]
+
+	// read is what the loaders read with; primeUserEdges reads through it
+	// directly when it knows every key at once.
+	read loader.Reader
 }
 
 // pendingInvitations reads the pending invitations of users by id
@@ -55,6 +60,7 @@ func newLoaders(db *ent.Client, wait time.Duration, invitations pendingInvitatio
 	}
 	r := loader.Reader{DB: db}
 	return &loaders{
+		read: r,
 		invitation: batched(wait, func(ctx context.Context, ids []string) (map[string]*signin.Invitation, error) {
 			m, err := invitations(ctx, ids)
 			out := make(map[string]*signin.Invitation, len(m))
@@ -148,16 +154,21 @@ func optionalID[V any](ctx context.Context, l *dataloadgen.Loader[string, *V], i
 	return l.Load(ctx, *id)
 }
 
-// primeUserEdges puts every key of a page of users into the batches of the
-// edges the selection asks for on its nodes (edges { node { teams
-// agentProfile … } }), before gqlgen resolves the nodes' fields. It does
-// not wait for them: the field resolvers find the keys' thunks in the
-// loaders and wait there. Without it each of the hundreds of field
-// goroutines adds its key on its own; on a busy machine they arrive after
-// the loader's wait has ended and one batch becomes many.
-func primeUserEdges(ctx context.Context, users []*ent.User) {
+// primeUserEdges gives the loaders, as soon as a page of users is read,
+// every key of the edges the selection asks for on its nodes (edges { node
+// { teams agentProfile … } }), one batch per edge for the whole page, so
+// that the nodes' field resolvers find their answers in the loaders
+// instead of each of the page's hundreds of field goroutines adding its
+// key on its own (on a busy machine after the loader's wait has ended,
+// splitting the batch).
+//
+// A top-level page (Query.users) holds every key of its level, so the
+// edges are read at once (now); a nested page (Team.members) is one of
+// many sibling pages, so its keys join the loaders' batches, which the
+// siblings' keys join too.
+func primeUserEdges(ctx context.Context, users []*ent.User, now bool) error {
 	if len(users) == 0 {
-		return
+		return nil
 	}
 	sel := nodeFields(ctx, "UserConnection", "UserEdge", "User")
 	l := loadersFrom(ctx)
@@ -170,18 +181,45 @@ func primeUserEdges(ctx context.Context, users []*ent.User) {
 		}
 		return out
 	}
-	if sel["teams"] {
-		l.teamsOfUser.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return &u.ID }))
+	var err error
+	if sel["teams"] && err == nil {
+		err = prime(ctx, l.teamsOfUser, l.read.TeamsOfUsers, ids(func(u *ent.User) *string { return &u.ID }), now)
 	}
-	if sel["agentProfile"] {
-		l.agentProfile.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.AgentProfileID }))
+	if sel["agentProfile"] && err == nil {
+		err = prime(ctx, l.agentProfile, l.read.AgentProfiles, ids(func(u *ent.User) *string { return u.AgentProfileID }), now)
 	}
-	if sel["skillProfile"] {
-		l.skillProfile.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.SkillProfileID }))
+	if sel["skillProfile"] && err == nil {
+		err = prime(ctx, l.skillProfile, l.read.SkillProfiles, ids(func(u *ent.User) *string { return u.SkillProfileID }), now)
 	}
-	if sel["tenant"] {
-		l.tenant.LoadAllThunk(ctx, ids(func(u *ent.User) *string { return u.TenantID }))
+	if sel["tenant"] && err == nil {
+		err = prime(ctx, l.tenant, l.read.Tenants, ids(func(u *ent.User) *string { return u.TenantID }), now)
 	}
+	return err
+}
+
+// prime gives keys to l. With now, it reads them with read (the loader's
+// own batch read) and puts every answer into l, a key read finds nothing
+// for as nothing (nil), as the loader would have answered it; a key l
+// already holds keeps its answer. Otherwise the keys join l's batch,
+// without waiting for it.
+func prime[V any](ctx context.Context, l *dataloadgen.Loader[string, V], read func(context.Context, []string) (map[string]V, error), keys []string, now bool) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if !now {
+		l.LoadAllThunk(ctx, keys)
+		return nil
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	m, err := read(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		l.Prime(k, m[k])
+	}
+	return nil
 }
 
 // nodeFields are the names of the fields selected on the nodes of the

@@ -91,6 +91,13 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 			// The list (tenant check, count, page), tenants, member ids of
 			// every team, the members of every page.
 			6},
+		{"teams with members and their edges", `query($t: ID!, $n: Int){ teams(tenantId: $t, first: $n){ edges{ node{
+			id members(first: 3){ edges{ node{ id teams{ id } agentProfile{ id } skillProfile{ id } } } } } } } }`,
+			// The list (tenant check, count, page), member ids of every
+			// team, the members of every page, then one batch per edge for
+			// the members of every page together: memberships, their
+			// teams, profiles, skill profiles.
+			9},
 		{"desktop sessions with user and team", `query($t: ID!, $n: Int){ desktopSessions(tenantId: $t, first: $n){ edges{ node{
 			id user{ id name tenant{ id } } team{ id name } interactions{ id } } } } }`,
 			// The list (tenant check, count, page), users, their

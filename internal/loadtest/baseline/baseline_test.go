@@ -22,7 +22,8 @@ import (
 
 // fixture is agentdesk and the baseline on one seeded SQLite file.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
+	app      http.Handler
 	cfg      loadtest.Config
 	hand     *baseline.Handler
 	servers  map[string]string // name → base URL
@@ -30,7 +31,7 @@ type fixture struct {
 	tenantID []string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "bench.db")
 	s := testserver.New(t, func(c *agentdesk.Config) {
 		// The baseline runs on the wall clock, so the server does too.
@@ -60,7 +61,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &fixture{t: t, cfg: cfg, hand: hand, db: db, tenantID: tenants,
+	return &fixture{t: t, app: s.App.Handler, cfg: cfg, hand: hand, db: db, tenantID: tenants,
 		servers: map[string]string{"agentdesk": s.HTTP.URL, "baseline": hs.URL}}
 }
 
