@@ -22,6 +22,7 @@ import (
 	"github.com/agentdesk/agentdesk/internal/mail"
 	"github.com/agentdesk/agentdesk/internal/oidcflow"
 	"github.com/agentdesk/agentdesk/internal/randtoken"
+	"github.com/agentdesk/agentdesk/internal/store"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -294,20 +295,30 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 	if !ok || !u.Active {
 		return nil, errInvalidCredentials()
 	}
-	s.settle(ctx, charge.Right)
 	if u.TenantID != nil {
 		t, err := s.DB.Tenant.Get(ctx, *u.TenantID)
 		if err != nil {
+			s.settle(ctx, charge.Right)
 			return nil, err
 		}
 		if t.SSOMode == tenant.SSOModeAZURE_SSO {
+			s.settle(ctx, charge.Right)
 			return nil, errSSORequired()
 		}
 	}
 	if rehash {
 		s.rehash(ctx, u, password)
 	}
-	return s.StartSession(ctx, s.DB, u, session.MethodPASSWORD, c)
+	// The charge is settled and the session started in one transaction.
+	var p *AuthPayload
+	err = store.WithTx(ctx, s.DB, func(tx *ent.Tx) (err error) {
+		if err = charge.RightIn(ctx, tx.Client()); err != nil {
+			return err
+		}
+		p, err = s.StartSession(ctx, tx.Client(), u, session.MethodPASSWORD, c)
+		return err
+	})
+	return p, err
 }
 
 // settle ends a throttle charge (Right, Wrong or Refund). A failure is logged

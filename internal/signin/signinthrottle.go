@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync/atomic"
 	"time"
+
+	"github.com/agentdesk/agentdesk/ent"
 )
 
 // SignInThrottles are the throttles a sign-in and a reset-code guess pass,
@@ -171,6 +173,12 @@ func (ch *SignInCharge) keys() []*chargedKey {
 // settle runs fn on the charge's entries once: the first of Right, Wrong
 // and Refund settles the charge, the others then do nothing.
 func (ch *SignInCharge) settle(ctx context.Context, fn func(ks []*chargedKey, entries []*ThrottleEntry)) error {
+	return ch.settleWith(ctx, ch.ts.store.Change, fn)
+}
+
+// settleWith is settle through change, a ThrottleStore's Change.
+func (ch *SignInCharge) settleWith(ctx context.Context, change func(context.Context, []string, func([]*ThrottleEntry) error) error,
+	fn func(ks []*chargedKey, entries []*ThrottleEntry)) error {
 	ks := ch.keys()
 	if len(ks) == 0 || !ch.settled.CompareAndSwap(false, true) {
 		return nil
@@ -179,7 +187,7 @@ func (ch *SignInCharge) settle(ctx context.Context, fn func(ks []*chargedKey, en
 	for i, k := range ks {
 		names[i] = k.key
 	}
-	return ch.ts.store.Change(ctx, names, func(entries []*ThrottleEntry) error {
+	return change(ctx, names, func(entries []*ThrottleEntry) error {
 		fn(ks, entries)
 		return nil
 	})
@@ -223,11 +231,31 @@ func (ch *SignInCharge) Refund(ctx context.Context) error {
 // forgotten, so no right password (of an account an attacker holds, say)
 // can clear the failures of the accounts guessed at.
 func (ch *SignInCharge) Right(ctx context.Context) error {
-	return ch.settle(ctx, func(ks []*chargedKey, entries []*ThrottleEntry) {
-		for i, k := range ks {
-			if k == &ch.account || k == &ch.pair {
-				entries[i] = nil
-			}
+	return ch.settle(ctx, ch.right)
+}
+
+// RightIn is Right as part of the caller's transaction (db is its
+// client), so that a right password settles its charge and starts its
+// session in one write, not two: on SQLite every write is one fsync and
+// they run one at a time, so sign-ins queue on them. A store that is not
+// the database's (EntThrottleStore) settles on its own, as Right. The
+// charge counts as settled from here: when the transaction rolls back,
+// the attempt stays counted, as a wrong one would.
+func (ch *SignInCharge) RightIn(ctx context.Context, db *ent.Client) error {
+	s, ok := ch.ts.store.(*EntThrottleStore)
+	if !ok {
+		return ch.Right(ctx)
+	}
+	return ch.settleWith(ctx, func(ctx context.Context, keys []string, fn func([]*ThrottleEntry) error) error {
+		return s.change(throttleWork(ctx), db, keys, fn)
+	}, ch.right)
+}
+
+// right forgets the account's and the pair's failures (Right).
+func (ch *SignInCharge) right(ks []*chargedKey, entries []*ThrottleEntry) {
+	for i, k := range ks {
+		if k == &ch.account || k == &ch.pair {
+			entries[i] = nil
 		}
-	})
+	}
 }

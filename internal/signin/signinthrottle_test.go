@@ -2,10 +2,14 @@ package signin
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agentdesk/agentdesk/ent"
+	"github.com/agentdesk/agentdesk/internal/store"
 )
 
 // signInRig is SignInThrottles on a rig: account and pair 3 free failures,
@@ -144,6 +148,28 @@ func TestSignInChargeSettle(t *testing.T) {
 			_, ch := r.charge(ts, "a@x.test", office)
 			mustSettle(r, ch.Right)
 		}, map[string]int{acct: 0, pair: 0, spray: 1}},
+		{"a right attempt settled in the caller's transaction (RightIn) forgets account and pair", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "a@x.test", office)
+			_, ch := r.charge(ts, "a@x.test", office)
+			if err := store.WithTx(r.ctx, r.store.DB, func(tx *ent.Tx) error { return ch.RightIn(r.ctx, tx.Client()) }); err != nil {
+				r.t.Fatal(err)
+			}
+			mustSettle(r, ch.Wrong) // settled: does nothing
+		}, map[string]int{acct: 0, pair: 0, spray: 1}},
+		{"a right attempt whose transaction rolls back stays counted", func(r *rig, ts *SignInThrottles) {
+			r.wrong(ts, "a@x.test", office)
+			_, ch := r.charge(ts, "a@x.test", office)
+			err := store.WithTx(r.ctx, r.store.DB, func(tx *ent.Tx) error {
+				if err := ch.RightIn(r.ctx, tx.Client()); err != nil {
+					return err
+				}
+				return errors.New("the session could not be stored")
+			})
+			if err == nil {
+				r.t.Fatal("the transaction did not fail")
+			}
+			mustSettle(r, ch.Wrong) // settled: does nothing
+		}, map[string]int{acct: 2, pair: 2, spray: 1}},
 		{"a wrong attempt on an existing pair adds no spray count", func(r *rig, ts *SignInThrottles) {
 			r.wrong(ts, "a@x.test", office)
 			r.wrong(ts, "a@x.test", office)
