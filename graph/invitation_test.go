@@ -155,6 +155,19 @@ func TestInvitationRules(t *testing.T) {
 	})
 
 	t.Run("import and apply invite the users they create", func(t *testing.T) {
+		// A dry run says how many it would invite, and mails nobody (the
+		// real import's two mails below are the first to arrive).
+		var dry struct {
+			ImportUsers struct {
+				Created, Invited int
+				DryRun           bool
+			}
+		}
+		s.MustDo(root, `mutation($t:ID!,$csv:String!){ importUsers(tenantId:$t, csv:$csv, invite:true, dryRun:true){ created invited dryRun } }`,
+			map[string]any{"t": tn.ID, "csv": "email,name\nim1@acme.test,One\nim2@acme.test,Two\n"}, &dry)
+		if dry.ImportUsers.Created != 2 || dry.ImportUsers.Invited != 2 || !dry.ImportUsers.DryRun {
+			t.Fatalf("dry run = %+v", dry.ImportUsers)
+		}
 		var imp struct {
 			ImportUsers struct{ Created, Invited int }
 		}

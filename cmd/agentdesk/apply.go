@@ -15,7 +15,7 @@ import (
 var applyCommand = &command{
 	name:    "apply",
 	summary: "apply a tenant spec file (YAML or JSON) and print the plan: agentdesk apply -f tenant.yaml",
-	usage:   "-f FILE [--dry-run] [--prune] [--database URL | --server URL]",
+	usage:   "-f FILE [--dry-run] [--prune] [--invite] [--database URL | --server URL]",
 	about: `Creates or updates a whole tenant from FILE, a spec in YAML or JSON with
 the shape of the API's TenantSpecInput (docs/examples/tenant.yaml; README
 "Tenants as files"), in one transaction, and prints the plan:
@@ -36,16 +36,21 @@ tenant's dial plans, agent profiles, skill profiles and teams that the
 file's lists leave out are deleted, and its users that the users list
 leaves out are deactivated (a list left out altogether prunes nothing of
 its kind; an empty one prunes all of it): users are never deleted (their history stays), and the caller
-is never pruned. --dry-run prints the same plan and writes nothing.`,
+is never pruned. --dry-run prints the same plan and writes nothing.
+
+With --invite, each user the apply creates (in a tenant that signs in with
+passwords) is mailed an invitation to set a password: written with the
+apply, sent by the mail worker of a server running on the database.`,
 	envOnly: targetEnv,
 	flags: func(fs *flagSet) func(context.Context, *invocation) error {
 		target := fs.target()
 		file := fs.String("f", "", "the spec `FILE`, YAML or JSON (required)")
 		dryRun := fs.Bool("dry-run", false, "print the plan, write nothing")
 		prune := fs.Bool("prune", false, "also delete the dial plans, profiles, skill profiles and teams the file leaves out, and deactivate its users that it leaves out")
+		invite := fs.Bool("invite", false, "mail each user the apply creates an invitation to set a password (tenants that sign in with passwords); the server's mail worker sends them")
 		return func(ctx context.Context, c *invocation) error {
 			if *file == "" || len(c.args) > 0 {
-				return usageErrorf("apply", "the apply command is: agentdesk apply -f FILE [--dry-run] [--prune]")
+				return usageErrorf("apply", "the apply command is: agentdesk apply -f FILE [--dry-run] [--prune] [--invite]")
 			}
 			f, err := readSpecFile(*file)
 			if err != nil {
@@ -56,7 +61,7 @@ is never pruned. --dry-run prints the same plan and writes nothing.`,
 				return err
 			}
 			defer closeTarget()
-			changes, err := specs.apply(ctx, f.spec, *dryRun, *prune)
+			res, err := specs.apply(ctx, f.spec, provision.Options{DryRun: *dryRun, Prune: *prune, Invite: *invite})
 			if err != nil {
 				if e, ok := apperr.As(err); ok {
 					if field, _ := e.Extensions["field"].(string); field != "" {
@@ -66,7 +71,7 @@ is never pruned. --dry-run prints the same plan and writes nothing.`,
 				}
 				return err
 			}
-			n := printPlan(c.stdout, f, changes)
+			n := printPlan(c.stdout, f, res.Changes)
 			switch {
 			case n == 0:
 				fmt.Fprintf(c.stdout, "No changes: the tenant matches %s.\n", *file)
@@ -74,6 +79,12 @@ is never pruned. --dry-run prints the same plan and writes nothing.`,
 				fmt.Fprintln(c.stdout, "Dry run: nothing was written.")
 			default:
 				fmt.Fprintln(c.stdout, "Applied.")
+			}
+			switch {
+			case res.Invited > 0 && *dryRun:
+				fmt.Fprintf(c.stdout, "Invitations to set a password: %d would be mailed.\n", res.Invited)
+			case res.Invited > 0:
+				fmt.Fprintf(c.stdout, "Invitations to set a password: %d (the server's mail worker sends them).\n", res.Invited)
 			}
 			return nil
 		}

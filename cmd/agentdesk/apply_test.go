@@ -175,6 +175,20 @@ func applyScenario(t *testing.T, target []string) string {
 		t.Fatalf("the export after the prune:\n%s", after)
 	}
 	mustContain(t, "the prune again", c.ok("apply", "-f", pruned, "--prune"), "No changes")
+
+	// --invite: the user the apply creates is invited, nobody else; a dry
+	// run says how many would be.
+	invited := c.file("invited.yaml", "  - name: Overflow\n    type: CAPACITY\n    capacity: 20\n", "",
+		"  - email: ben@acme.example\n    name: Ben Okafor\n    role: SUPERVISOR\n    agentProfile: Supervisors\n    teams: [Billing]\n", "",
+		"users:\n", "users:\n  - email: zoe@acme.example\n    name: Zoe Adams\n    role: AGENT\n    agentProfile: UK agents\n    teams: [Billing]\n")
+	dryInvite := c.ok("apply", "-f", invited, "--invite", "--dry-run")
+	mustContain(t, "apply --invite --dry-run", dryInvite, "  + user zoe@acme.example\n", "Plan: 1 to create, 0 to change, 0 to delete.\n",
+		"Dry run: nothing was written.\n", "Invitations to set a password: 1 would be mailed.\n")
+	mustContain(t, "apply --invite", c.ok("apply", "-f", invited, "--invite"), "  + user zoe@acme.example\n", "Applied.\n",
+		"Invitations to set a password: 1 (the server's mail worker sends them).\n")
+	if again := c.ok("apply", "-f", invited, "--invite"); !strings.Contains(again, "No changes") || strings.Contains(again, "Invitations") {
+		t.Fatalf("applying again invited again:\n%s", again)
+	}
 	return c.log.String()
 }
 

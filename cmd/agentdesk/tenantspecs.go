@@ -14,7 +14,7 @@ import (
 // with the API's code, field and message), so the plan and the file read
 // the same either way.
 type tenantSpecs interface {
-	apply(ctx context.Context, spec map[string]any, dryRun, prune bool) ([]*provision.Change, error)
+	apply(ctx context.Context, spec map[string]any, opt provision.Options) (*provision.ApplyResult, error)
 	export(ctx context.Context, slug string) (*provision.TenantSpecInput, error)
 }
 
@@ -41,7 +41,7 @@ func openTenantSpecs(ctx context.Context, target *targetFlags, cmd string, log *
 
 type dbSpecs struct{ svc *provision.Service }
 
-func (d dbSpecs) apply(ctx context.Context, spec map[string]any, dryRun, prune bool) ([]*provision.Change, error) {
+func (d dbSpecs) apply(ctx context.Context, spec map[string]any, opt provision.Options) (*provision.ApplyResult, error) {
 	// The spec is the API's variables (readSpecFile checked them against
 	// the schema); the API's input type binds to this struct, and so does
 	// this decoding (the json names are the schema's).
@@ -53,11 +53,7 @@ func (d dbSpecs) apply(ctx context.Context, spec map[string]any, dryRun, prune b
 	if err := json.Unmarshal(js, &in); err != nil {
 		return nil, err
 	}
-	res, err := d.svc.ApplyTenant(ctx, in, provision.Options{DryRun: dryRun, Prune: prune})
-	if err != nil {
-		return nil, err
-	}
-	return res.Changes, nil
+	return d.svc.ApplyTenant(ctx, in, opt)
 }
 
 func (d dbSpecs) export(ctx context.Context, slug string) (*provision.TenantSpecInput, error) {
@@ -68,19 +64,28 @@ type apiSpecs struct{ c *apiClient }
 
 // applyOperation is the one operation apply sends, whether to a server or,
 // for the check of the file, to the schema in this binary (readSpecFile).
-const applyOperation = `mutation($spec: TenantSpecInput!, $dryRun: Boolean, $prune: Boolean) {
-  applyTenant(spec: $spec, dryRun: $dryRun, prune: $prune) {
+const applyOperation = `mutation($spec: TenantSpecInput!, $dryRun: Boolean, $prune: Boolean, $invite: Boolean) {
+  applyTenant(spec: $spec, dryRun: $dryRun, prune: $prune, invite: $invite) {
     dryRun
+    invited
     changes { action kind name fields { field old new secret } }
   }
 }`
 
-func (a apiSpecs) apply(ctx context.Context, spec map[string]any, dryRun, prune bool) ([]*provision.Change, error) {
+func (a apiSpecs) apply(ctx context.Context, spec map[string]any, opt provision.Options) (*provision.ApplyResult, error) {
 	var out struct {
-		ApplyTenant struct{ Changes []*provision.Change }
+		ApplyTenant struct {
+			DryRun  bool
+			Invited int
+			Changes []*provision.Change
+		}
 	}
-	err := a.c.do(ctx, applyOperation, map[string]any{"spec": spec, "dryRun": dryRun, "prune": prune}, &out)
-	return out.ApplyTenant.Changes, err
+	err := a.c.do(ctx, applyOperation, map[string]any{"spec": spec, "dryRun": opt.DryRun, "prune": opt.Prune, "invite": opt.Invite}, &out)
+	if err != nil {
+		return nil, err
+	}
+	r := out.ApplyTenant
+	return &provision.ApplyResult{Changes: r.Changes, DryRun: r.DryRun, Invited: r.Invited}, nil
 }
 
 // exportOperation reads every field of TenantSpec.

@@ -116,7 +116,7 @@ type ImportResult struct {
 	Unchanged int `json:"unchanged"`
 	// Rows with at least one error; when not 0, nothing was written.
 	Failed int `json:"failed"`
-	// Created users mailed an invitation (invite: true); 0 on a dry run.
+	// Created users mailed an invitation (invite: true); on a dry run, those that would be.
 	Invited int `json:"invited"`
 	// In row order; at most 1,000 (failed counts every failed row).
 	Errors []*ImportError `json:"errors"`
