@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -367,5 +368,42 @@ func TestImportFileProblems(t *testing.T) {
 	}
 	if n := tenantUsers(t, dbURL, slug); n != 0 {
 		t.Fatalf("%d users written", n)
+	}
+}
+
+// TestImportShowsABarOnATerminal: with stderr on a terminal the import
+// draws a progress bar for each pass instead of a line per chunk. The
+// terminal is a pseudo-terminal from script(1) (Debian's bsdutils, which
+// every Debian system has).
+func TestImportShowsABarOnATerminal(t *testing.T) {
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) is not installed (Debian's bsdutils): no terminal to give the import")
+	}
+	const slug = "tty"
+	dbURL := importTenant(t, slug)
+	csv := writeUsersCSV(t, "users.csv", slug, 6000, nil) // two chunks
+	quote := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	line := strings.Join([]string{quote(agentdeskBinary(t)), "import", "users", quote(csv), "--tenant", slug, "--database", quote(dbURL)}, " ")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, script, "-qefc", line, "/dev/null")
+	cmd.Env = cleanEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("import on a terminal: %v\n%s", err, out)
+	}
+	screen := string(out)
+	for _, want := range []string{"checking users.csv", "importing users.csv", "100%", "imported 6000 rows in 2 chunks: 6000 users created"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the terminal shows no %q:\n%s", want, screen)
+		}
+	}
+	// The lines for logs and pipes are not drawn on a terminal.
+	if strings.Contains(screen, "checked "+csv+" chunk") || strings.Contains(screen, "wrote "+csv+" chunk") {
+		t.Errorf("the terminal shows the plain progress lines:\n%s", screen)
+	}
+	if n := tenantUsers(t, dbURL, slug); n != 6000 {
+		t.Fatalf("after the import the tenant has %d users, want 6000", n)
 	}
 }
