@@ -198,10 +198,10 @@ func primeUserEdges(ctx context.Context, users []*ent.User, now bool) error {
 }
 
 // prime gives keys to l. With now, it reads them with read (the loader's
-// own batch read) and puts every answer into l, a key read finds nothing
-// for as nothing (nil), as the loader would have answered it; a key l
-// already holds keeps its answer. Otherwise the keys join l's batch,
-// without waiting for it.
+// own batch read) and puts every answer into l: a key the read does not
+// answer is primed as nothing (nil), as the loader would have answered it,
+// and a key l already holds keeps its answer. Otherwise the keys join l's
+// batch, without waiting for it.
 func prime[V any](ctx context.Context, l *dataloadgen.Loader[string, V], read func(context.Context, []string) (map[string]V, error), keys []string, now bool) error {
 	if len(keys) == 0 {
 		return nil
