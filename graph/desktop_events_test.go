@@ -154,3 +154,56 @@ func TestDesktopEventsNeedASignedInUser(t *testing.T) {
 		t.Fatalf("anonymous subscription: %+v (%s)", m, m.Payload)
 	}
 }
+
+// TestAWarningReachesATabThatListensLate: a tab that subscribes after its
+// session was warned of inactivity (it connected late, or reconnected
+// after a blip) hears the warning first, with the seconds left then; once
+// the agent has been active since, a new subscription hears no stale
+// warning. The desktop's browser test lost the warning this way when it
+// moved the clock before the tab's subscription was registered.
+func TestAWarningReachesATabThatListensLate(t *testing.T) {
+	d := newDesk(t, withoutSweeper)
+	d.updateTenant(map[string]any{"desktopInactivityTimeoutMinutes": inactivityMinutes})
+	a := d.agent()
+	d.mustLogin(a, map[string]any{"clientId": "tab-A", "dialNumber": "4155550810"})
+	d.s.Clock.Advance(inactivityMinutes*time.Minute - 50*time.Second)
+	if res, err := d.s.App.Sweeper.SweepOnce(testserver.Ctx()); err != nil || res.Warned != 1 {
+		t.Fatalf("sweep: %+v %v", res, err)
+	}
+	d.s.Clock.Advance(20 * time.Second) // the tab connects 20 s later
+
+	next := func(conn *websocket.Conn) eventPayload {
+		t.Helper()
+		m := readWS(t, conn)
+		var ev eventPayload
+		if err := json.Unmarshal(m.Payload, &ev); m.Type != "next" || err != nil {
+			t.Fatalf("message %+v (%s)", m, m.Payload)
+		}
+		return ev
+	}
+	late, _ := dialEvents(t, d, a.Token)
+	subscribeEvents(t, late, "tab-A")
+	if ev := next(late).Data.DesktopEvents; ev.Type != "INACTIVITY_WARNING" || !strings.Contains(ev.Message, "30 seconds") {
+		t.Fatalf("the late tab heard %+v, want the warning with 30 seconds left", ev)
+	}
+
+	// "Stay signed in": a desktop call, after which the warning is stale.
+	if code := setState(d, a.Token, "tab-A", "AVAILABLE", nil); code != "" {
+		t.Fatalf("setAgentState: %s", code)
+	}
+	again, _ := dialEvents(t, d, a.Token)
+	subscribeEvents(t, again, "tab-A")
+	deadline := time.Now().Add(10 * time.Second)
+	for d.s.App.Desktop.Events.Subscribers() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second subscription never registered")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := d.db().Banner.Create().SetTenantID(d.tenant.ID).SetMessage("Voicemail is down").Save(testserver.Ctx()); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(again).Data.DesktopEvents; ev.Type != "BANNERS_CHANGED" {
+		t.Fatalf("after activity a new tab heard %+v first, want the banner (no stale warning)", ev)
+	}
+}

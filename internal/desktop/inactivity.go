@@ -106,11 +106,17 @@ func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
 		if n == 1 {
 			warned++
 			left := max(c.LastActivityAt.Add(timeout(t)).Sub(now), 0)
-			s.Events.ToClient(c.UserID, c.ClientID, Event{Type: InactivityWarning, At: now,
-				Message: fmt.Sprintf("You will be signed out in %d seconds because of inactivity.", int(left.Seconds()))})
+			s.Events.ToClient(c.UserID, c.ClientID, inactivityWarning(now, left))
 		}
 	}
 	return warned, nil
+}
+
+// inactivityWarning is the INACTIVITY_WARNING event sent at now to a tab
+// whose session ends in left.
+func inactivityWarning(now time.Time, left time.Duration) Event {
+	return Event{Type: InactivityWarning, At: now,
+		Message: fmt.Sprintf("You will be signed out in %d seconds because of inactivity.", int(left.Seconds()))}
 }
 
 // Sweeper ends idle desktop sessions in the background and warns their

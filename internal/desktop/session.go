@@ -259,6 +259,11 @@ func blockedByInteractions(ctx context.Context, db *ent.Client, ses *ent.Desktop
 // about its session (taken over, forced sign-out, inactivity warning) and
 // its tenant's banners. A user hears only about its own tabs. The returned
 // function ends the subscription.
+//
+// A tab whose session was warned of inactivity before it listened (it
+// connected late, or reconnected after a network blip) hears the warning
+// first, with the seconds left now: a warning is sent once, and without
+// it the agent would be signed out with no warning at all.
 func (s *Service) Subscribe(ctx context.Context, clientID string) (<-chan Event, func(), error) {
 	c, err := s.callerOf(ctx)
 	if err != nil {
@@ -268,6 +273,62 @@ func (s *Service) Subscribe(ctx context.Context, clientID string) (<-chan Event,
 	if err != nil {
 		return nil, nil, err
 	}
+	// Listen first, then look: a warning sent in between is heard twice at
+	// worst, never missed.
 	events, cancel := s.Events.Subscribe(c.tenant.ID, c.user.ID, clientID)
-	return events, cancel, nil
+	warning, err := s.pendingWarning(ctx, c, clientID)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	if warning == nil {
+		return events, cancel, nil
+	}
+	out := make(chan Event, 1)
+	out <- *warning
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, cancel, nil
+}
+
+// pendingWarning is the inactivity warning of the caller's session on tab
+// clientID when one was sent since its last activity and the session is
+// still open and idle, nil otherwise.
+func (s *Service) pendingWarning(ctx context.Context, c *caller, clientID string) (*Event, error) {
+	ses, err := s.DB.DesktopSession.Query().
+		Where(desktopsession.UserID(c.user.ID), desktopsession.ClientID(clientID), desktopsession.EndedAtIsNil(),
+			desktopsession.InactivityWarnedAtNotNil(), desktopsession.Not(working())).
+		First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ses.InactivityWarnedAt.Before(ses.LastActivityAt) {
+		return nil, nil // active since the warning
+	}
+	now := s.now()
+	left := ses.LastActivityAt.Add(timeout(c.tenant)).Sub(now)
+	if left <= 0 {
+		return nil, nil // the sweep signs it out next
+	}
+	ev := inactivityWarning(now, left)
+	return &ev, nil
 }
