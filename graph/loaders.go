@@ -182,7 +182,7 @@ func primeUserEdges(ctx context.Context, users []*ent.User, now bool) error {
 		return out
 	}
 	var err error
-	if sel["teams"] && err == nil {
+	if sel["teams"] {
 		err = prime(ctx, l.teamsOfUser, l.read.TeamsOfUsers, ids(func(u *ent.User) *string { return &u.ID }), now)
 	}
 	if sel["agentProfile"] && err == nil {

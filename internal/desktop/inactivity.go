@@ -87,7 +87,7 @@ func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
 	}
 	warned := 0
 	for _, c := range candidates {
-		if c.InactivityWarnedAt != nil && !c.InactivityWarnedAt.Before(c.LastActivityAt) {
+		if warnedSinceActivity(c) {
 			continue // already warned about this stretch of inactivity
 		}
 		// Unchanged since read: of two sweepers (two processes) reading the
@@ -105,11 +105,22 @@ func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
 		}
 		if n == 1 {
 			warned++
-			left := max(c.LastActivityAt.Add(timeout(t)).Sub(now), 0)
-			s.Events.ToClient(c.UserID, c.ClientID, inactivityWarning(now, left))
+			s.Events.ToClient(c.UserID, c.ClientID, inactivityWarning(now, max(idleLeft(c, t, now), 0)))
 		}
 	}
 	return warned, nil
+}
+
+// warnedSinceActivity reports whether ses was warned of inactivity after
+// its last activity (a warning is sent once per stretch of inactivity).
+func warnedSinceActivity(ses *ent.DesktopSession) bool {
+	return ses.InactivityWarnedAt != nil && !ses.InactivityWarnedAt.Before(ses.LastActivityAt)
+}
+
+// idleLeft is how long ses, of tenant t, has at now before the inactivity
+// sign-out; negative when it is due.
+func idleLeft(ses *ent.DesktopSession, t *ent.Tenant, now time.Time) time.Duration {
+	return ses.LastActivityAt.Add(timeout(t)).Sub(now)
 }
 
 // inactivityWarning is the INACTIVITY_WARNING event sent at now to a tab

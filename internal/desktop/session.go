@@ -313,7 +313,7 @@ func (s *Service) Subscribe(ctx context.Context, clientID string) (<-chan Event,
 func (s *Service) pendingWarning(ctx context.Context, c *caller, clientID string) (*Event, error) {
 	ses, err := s.DB.DesktopSession.Query().
 		Where(desktopsession.UserID(c.user.ID), desktopsession.ClientID(clientID), desktopsession.EndedAtIsNil(),
-			desktopsession.InactivityWarnedAtNotNil(), desktopsession.Not(working())).
+			desktopsession.Not(working())).
 		First(ctx)
 	if ent.IsNotFound(err) {
 		return nil, nil
@@ -321,11 +321,11 @@ func (s *Service) pendingWarning(ctx context.Context, c *caller, clientID string
 	if err != nil {
 		return nil, err
 	}
-	if ses.InactivityWarnedAt.Before(ses.LastActivityAt) {
-		return nil, nil // active since the warning
+	if !warnedSinceActivity(ses) {
+		return nil, nil // never warned, or active since the warning
 	}
 	now := s.now()
-	left := ses.LastActivityAt.Add(timeout(c.tenant)).Sub(now)
+	left := idleLeft(ses, c.tenant, now)
 	if left <= 0 {
 		return nil, nil // the sweep signs it out next
 	}
