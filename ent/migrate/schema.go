@@ -37,9 +37,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "apitoken_tenant_id",
+				Name:    "apitoken_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{APITokensColumns[9]},
+				Columns: []*schema.Column{APITokensColumns[9], APITokensColumns[0]},
 			},
 		},
 	}
@@ -70,9 +70,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "agentprofile_tenant_id",
+				Name:    "agentprofile_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AgentProfilesColumns[8]},
+				Columns: []*schema.Column{AgentProfilesColumns[8], AgentProfilesColumns[0]},
 			},
 			{
 				Name:    "agentprofile_tenant_id_name",
@@ -106,9 +106,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "artwork_tenant_id",
+				Name:    "artwork_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ArtworksColumns[6]},
+				Columns: []*schema.Column{ArtworksColumns[6], ArtworksColumns[0]},
 			},
 			{
 				Name:    "artwork_one_per_tenant",
@@ -169,9 +169,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "authflow_tenant_id",
+				Name:    "authflow_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{AuthFlowsColumns[9]},
+				Columns: []*schema.Column{AuthFlowsColumns[9], AuthFlowsColumns[0]},
 			},
 		},
 	}
@@ -199,14 +199,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "banner_tenant_id",
+				Name:    "banner_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{BannersColumns[5]},
+				Columns: []*schema.Column{BannersColumns[5], BannersColumns[0]},
 			},
 			{
-				Name:    "banner_tenant_id_resolved_at",
+				Name:    "banner_tenant_id_resolved_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{BannersColumns[5], BannersColumns[4]},
+				Columns: []*schema.Column{BannersColumns[5], BannersColumns[4], BannersColumns[0]},
 			},
 		},
 	}
@@ -254,9 +254,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "desktopsession_tenant_id",
+				Name:    "desktopsession_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{DesktopSessionsColumns[18]},
+				Columns: []*schema.Column{DesktopSessionsColumns[18], DesktopSessionsColumns[0]},
 			},
 			{
 				Name:    "desktopsession_active_user",
@@ -278,6 +278,14 @@ var (
 				Name:    "desktopsession_active_extension",
 				Unique:  true,
 				Columns: []*schema.Column{DesktopSessionsColumns[18], DesktopSessionsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "ended_at IS NULL",
+				},
+			},
+			{
+				Name:    "desktopsession_active_tenant",
+				Unique:  false,
+				Columns: []*schema.Column{DesktopSessionsColumns[18], DesktopSessionsColumns[0]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "ended_at IS NULL",
 				},
@@ -316,9 +324,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "dialplan_tenant_id",
+				Name:    "dialplan_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{DialPlansColumns[8]},
+				Columns: []*schema.Column{DialPlansColumns[8], DialPlansColumns[0]},
 			},
 			{
 				Name:    "dialplan_tenant_id_name",
@@ -348,9 +356,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "emaildomain_tenant_id",
+				Name:    "emaildomain_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{EmailDomainsColumns[2]},
+				Columns: []*schema.Column{EmailDomainsColumns[2], EmailDomainsColumns[0]},
 			},
 		},
 	}
@@ -553,9 +561,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "skillprofile_tenant_id",
+				Name:    "skillprofile_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{SkillProfilesColumns[5]},
+				Columns: []*schema.Column{SkillProfilesColumns[5], SkillProfilesColumns[0]},
 			},
 			{
 				Name:    "skillprofile_tenant_id_name",
@@ -589,9 +597,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "team_tenant_id",
+				Name:    "team_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{TeamsColumns[6]},
+				Columns: []*schema.Column{TeamsColumns[6], TeamsColumns[0]},
 			},
 			{
 				Name:    "team_tenant_id_name",
@@ -734,9 +742,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "user_tenant_id_role",
+				Name:    "user_tenant_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[13], UsersColumns[5]},
+				Columns: []*schema.Column{UsersColumns[13], UsersColumns[0]},
+			},
+			{
+				Name:    "user_tenant_id_role_id",
+				Unique:  false,
+				Columns: []*schema.Column{UsersColumns[13], UsersColumns[5], UsersColumns[0]},
 			},
 			{
 				Name:    "user_tenant_id_default_dial_number",

@@ -32,7 +32,8 @@ func (Banner) Fields() []ent.Field {
 // Indexes of the Banner.
 func (Banner) Indexes() []ent.Index {
 	return []ent.Index{
-		// Agents see the unresolved banners of their tenant.
-		index.Fields("tenant_id", "resolved_at"),
+		// Agents see the unresolved banners of their tenant; banners(tenantId)
+		// pages them by id (all of them: TenantMixin's index).
+		index.Fields("tenant_id", "resolved_at", "id"),
 	}
 }

@@ -73,6 +73,9 @@ func (DesktopSession) Indexes() []ent.Index {
 		index.Fields("tenant_id", "dial_number").Unique().Annotations(active).StorageKey("desktopsession_active_dial_number"),
 		// An extension is held by one active session in a tenant.
 		index.Fields("tenant_id", "extension").Unique().Annotations(active).StorageKey("desktopsession_active_extension"),
+		// desktopSessions(tenantId) pages a tenant's active sessions by id
+		// (all of them, activeOnly: false, by TenantMixin's index).
+		index.Fields("tenant_id", "id").Annotations(active).StorageKey("desktopsession_active_tenant"),
 		// The inactivity sweep scans active sessions by last activity.
 		index.Fields("ended_at", "last_activity_at"),
 	}

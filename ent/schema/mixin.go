@@ -78,7 +78,9 @@ func (TenantMixin) Edges() []ent.Edge {
 // Indexes of the TenantMixin.
 func (TenantMixin) Indexes() []ent.Index {
 	return []ent.Index{
-		// Every tenant-scoped list (users, teams, profiles…) filters by tenant.
-		index.Fields("tenant_id"),
+		// Every tenant-scoped list (teams, profiles, dial plans, tokens…)
+		// filters by tenant and pages by id (graph/pagination.go), so a
+		// page reads its rows in order instead of sorting all of them.
+		index.Fields("tenant_id", "id"),
 	}
 }

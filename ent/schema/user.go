@@ -63,8 +63,11 @@ func (User) Edges() []ent.Edge {
 // Indexes of the User.
 func (User) Indexes() []ent.Index {
 	return []ent.Index{
-		// users(tenantId, role) lists a tenant's users, optionally by role.
-		index.Fields("tenant_id", "role"),
+		// users(tenantId) pages a tenant's users by id, and
+		// users(tenantId, role) those of one role: each page reads its
+		// rows in order instead of sorting the tenant's users.
+		index.Fields("tenant_id", "id"),
+		index.Fields("tenant_id", "role", "id"),
 		// A default dial number belongs to one user of a tenant (NULLs are
 		// distinct, so users without one do not collide).
 		index.Fields("tenant_id", "default_dial_number").Unique(),

@@ -19,14 +19,16 @@ import (
 // ent schema has and dir's migrations lack, in dialect's SQL. dev is a
 // clean scratch database of that dialect: atlas replays dir on it, reads
 // the result back and diffs it against the schema, so the SQL is what the
-// engine itself reports (partial indexes, types, defaults). Nothing is
-// written when nothing differs.
+// engine itself reports (partial indexes, types, defaults). An index the
+// schema no longer has is dropped (an index holds no data); a column or
+// table never is. Nothing is written when nothing differs.
 func WriteMigration(ctx context.Context, dialect string, dev *sql.DB, dir atlas.Dir, name string) error {
 	return entmigrate.NewSchema(entsql.OpenDB(dialect, dev)).NamedDiff(ctx, name,
 		schema.WithDir(dir),
 		schema.WithMigrationMode(schema.ModeReplay),
 		schema.WithDialect(dialect),
 		schema.WithFormatter(atlas.DefaultFormatter),
+		schema.WithDropIndex(true),
 	)
 }
 
