@@ -9,7 +9,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
+	"strconv"
 	"time"
 
 	"github.com/agentdesk/agentdesk/internal/loadtest"
@@ -98,8 +100,8 @@ func benchBaseline(ctx context.Context, stdout io.Writer, r baselineRun) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "each scenario %s, %d clients, the servers taking turns (5 each); GOMAXPROCS %d; server, baseline and clients share the machine\n\n",
-		r.duration, r.clients, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(stdout, "each scenario %s, %d clients, the servers taking turns (5 each); GOMAXPROCS %d, GOGC %s; server, baseline and clients share the machine\n\n",
+		r.duration, r.clients, runtime.GOMAXPROCS(0), gcPercent())
 	fmt.Fprintf(stdout, "%-30s %27s %27s %7s %9s %7s\n", "scenario", "agentdesk ops/s p50 p99", "hand-written ops/s p50 p99", "ratio", "p99 ratio", "errors")
 	errs := 0
 	for _, c := range res {
@@ -136,4 +138,16 @@ func serveLoopback(h http.Handler) (url string, stop func(), err error) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// gcPercent is the garbage collector's setting (GOGC) the run had: both
+// servers allocate, so the figures of runs with different settings do not
+// compare (BENCHMARKS.md).
+func gcPercent() string {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	if p < 0 {
+		return "off"
+	}
+	return strconv.Itoa(p)
 }
