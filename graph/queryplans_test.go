@@ -1,43 +1,15 @@
 package graph_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"entgo.io/ent/dialect"
+
 	"github.com/agentdesk/agentdesk"
 	"github.com/agentdesk/agentdesk/internal/testserver"
-	"github.com/agentdesk/agentdesk/policy"
 )
-
-// statementLog keeps the text of every SQL statement sent on behalf of a
-// signed-in caller (as statementCounter counts them).
-type statementLog struct {
-	mu   sync.Mutex
-	sent []string
-}
-
-func (l *statementLog) see(ctx context.Context, statement string) {
-	if policy.ViewerFrom(ctx) == nil {
-		return
-	}
-	l.mu.Lock()
-	l.sent = append(l.sent, statement)
-	l.mu.Unlock()
-}
-
-func (l *statementLog) during(f func()) []string {
-	l.mu.Lock()
-	l.sent = nil
-	l.mu.Unlock()
-	f()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.sent
-}
 
 // TestListsReadOnlyTheirPage: every list of the API is planned by SQLite
 // (EXPLAIN QUERY PLAN of the statements the server sends) without sorting
@@ -46,8 +18,8 @@ func (l *statementLog) during(f func()) []string {
 // rows instead of all of them and a sort (issue 9). A list whose order no
 // index gives fails here, with the plan.
 func TestListsReadOnlyTheirPage(t *testing.T) {
-	log := &statementLog{}
-	d := newDesk(t, func(c *agentdesk.Config) { c.ObserveStatements = log.see })
+	seen := &statementLog{}
+	d := newDesk(t, func(c *agentdesk.Config) { c.ObserveStatements = seen.see })
 	if d.s.App.DB.Dialect != dialect.SQLite {
 		t.Skip("query plans are checked on SQLite: PostgreSQL plans by table statistics, which a test database has too few rows to make")
 	}
@@ -69,7 +41,7 @@ func TestListsReadOnlyTheirPage(t *testing.T) {
 		{"all desktop sessions", `query($t: ID!){ desktopSessions(tenantId: $t, activeOnly: false, first: 100){ totalCount edges{ node{ id } } } }`},
 	}
 	for _, l := range lists {
-		sent := log.during(func() { d.s.MustDo(d.root, l.query, map[string]any{"t": d.tenant.ID}, nil) })
+		sent := seen.during(func() { d.s.MustDo(d.root, l.query, map[string]any{"t": d.tenant.ID}, nil) })
 		if len(sent) == 0 {
 			t.Errorf("%s: no statement seen", l.name)
 		}

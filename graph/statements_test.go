@@ -14,31 +14,32 @@ import (
 	"github.com/agentdesk/agentdesk/policy"
 )
 
-// statementCounter counts the SQL statements sent on behalf of a signed-in
-// caller (authentication, which runs before the viewer is known, and the
-// server's background work are not counted).
-type statementCounter struct {
-	mu sync.Mutex
-	n  int
+// statementLog keeps the text of every SQL statement sent on behalf of a
+// signed-in caller (authentication, which runs before the viewer is known,
+// and the server's background work are not kept).
+type statementLog struct {
+	mu   sync.Mutex
+	sent []string
 }
 
-func (c *statementCounter) see(ctx context.Context, _ string) {
+func (l *statementLog) see(ctx context.Context, statement string) {
 	if policy.ViewerFrom(ctx) == nil {
 		return
 	}
-	c.mu.Lock()
-	c.n++
-	c.mu.Unlock()
+	l.mu.Lock()
+	l.sent = append(l.sent, statement)
+	l.mu.Unlock()
 }
 
-func (c *statementCounter) during(f func()) int {
-	c.mu.Lock()
-	c.n = 0
-	c.mu.Unlock()
+// during returns the statements f sends.
+func (l *statementLog) during(f func()) []string {
+	l.mu.Lock()
+	l.sent = nil
+	l.mu.Unlock()
 	f()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.n
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sent
 }
 
 // TestStatementsDoNotGrowWithThePage: a list with every edge runs the same
@@ -46,9 +47,9 @@ func (c *statementCounter) during(f func()) int {
 // number is written here, so a field that goes back to a query per parent
 // fails. The per-request loaders batch each edge (graph/loaders.go).
 func TestStatementsDoNotGrowWithThePage(t *testing.T) {
-	counter := &statementCounter{}
+	seen := &statementLog{}
 	d := newDesk(t, func(c *agentdesk.Config) {
-		c.ObserveStatements = counter.see
+		c.ObserveStatements = seen.see
 		// Long enough that every key of a page joins one batch even on a
 		// busy machine, so the count does not depend on scheduling.
 		c.LoaderWait = 50 * time.Millisecond
@@ -107,9 +108,9 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 	for _, l := range lists {
 		var got [2]int
 		for i, n := range []int{10, 100} {
-			got[i] = counter.during(func() {
+			got[i] = len(seen.during(func() {
 				d.s.MustDo(d.root, l.query, map[string]any{"t": d.tenant.ID, "n": n}, nil)
-			})
+			}))
 		}
 		t.Logf("%s: %d statements for 10, %d for 100", l.name, got[0], got[1])
 		if got[0] != got[1] || got[1] != l.want {
@@ -119,7 +120,7 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 
 	const options = `query { stationLoginOptions { stationTypes defaultDialNumber dialNumberLocked defaultCountry { isoCode callingCode }
 		teams { id name } rememberedStation { stationType dialNumber team { id } } banners { message } } }`
-	n := counter.during(func() { d.s.MustDo(agents[0].Token, options, nil, nil) })
+	n := len(seen.during(func() { d.s.MustDo(agents[0].Token, options, nil, nil) }))
 	t.Logf("stationLoginOptions: %d statements", n)
 	// The caller with tenant and profile (3: no dial plans, which only a
 	// number to check needs), remembered station, banners, and the teams
