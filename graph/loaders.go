@@ -45,9 +45,11 @@ type loaders struct {
 	// when it has none.
 	invitation *dataloadgen.Loader[string, *signin.Invitation]
 
-	// read is what the loaders read with; primeUserEdges reads through it
-	// directly when it knows every key at once.
-	read loader.Reader
+	// read and readInvitations are what the loaders read with;
+	// primeUserEdges reads through them directly when it knows every key
+	// at once.
+	read            loader.Reader
+	readInvitations func(ctx context.Context, userIDs []string) (map[string]*signin.Invitation, error)
 }
 
 // pendingInvitations reads the pending invitations of users by id
@@ -59,27 +61,29 @@ func newLoaders(db *ent.Client, wait time.Duration, invitations pendingInvitatio
 		wait = DefaultLoaderWait
 	}
 	r := loader.Reader{DB: db}
+	readInvitations := func(ctx context.Context, ids []string) (map[string]*signin.Invitation, error) {
+		m, err := invitations(ctx, ids)
+		out := make(map[string]*signin.Invitation, len(m))
+		for id, inv := range m {
+			out[id] = &inv
+		}
+		return out, err
+	}
 	return &loaders{
-		read: r,
-		invitation: batched(wait, func(ctx context.Context, ids []string) (map[string]*signin.Invitation, error) {
-			m, err := invitations(ctx, ids)
-			out := make(map[string]*signin.Invitation, len(m))
-			for id, inv := range m {
-				out[id] = &inv
-			}
-			return out, err
-		}),
-		tenant:        batched(wait, r.Tenants),
-		user:          batched(wait, r.Users),
-		team:          batched(wait, r.Teams),
-		agentProfile:  batched(wait, r.AgentProfiles),
-		skillProfile:  batched(wait, r.SkillProfiles),
-		teamsOfUser:   batched(wait, r.TeamsOfUsers),
-		membersOfTeam: batched(wait, r.MemberIDsOfTeams),
-		dialPlans:     batched(wait, r.DialPlansOfProfiles),
-		interactions:  batched(wait, r.InteractionsOfSessions),
-		emailDomains:  batched(wait, r.EmailDomainsOfTenants),
-		artwork:       batched(wait, r.ArtworkOfTenants),
+		read:            r,
+		readInvitations: readInvitations,
+		invitation:      batched(wait, readInvitations),
+		tenant:          batched(wait, r.Tenants),
+		user:            batched(wait, r.Users),
+		team:            batched(wait, r.Teams),
+		agentProfile:    batched(wait, r.AgentProfiles),
+		skillProfile:    batched(wait, r.SkillProfiles),
+		teamsOfUser:     batched(wait, r.TeamsOfUsers),
+		membersOfTeam:   batched(wait, r.MemberIDsOfTeams),
+		dialPlans:       batched(wait, r.DialPlansOfProfiles),
+		interactions:    batched(wait, r.InteractionsOfSessions),
+		emailDomains:    batched(wait, r.EmailDomainsOfTenants),
+		artwork:         batched(wait, r.ArtworkOfTenants),
 	}
 }
 
@@ -193,6 +197,9 @@ func primeUserEdges(ctx context.Context, users []*ent.User, now bool) error {
 	}
 	if sel["tenant"] && err == nil {
 		err = prime(ctx, l.tenant, l.read.Tenants, ids(func(u *ent.User) *string { return u.TenantID }), now)
+	}
+	if sel["invitation"] && err == nil {
+		err = prime(ctx, l.invitation, l.readInvitations, ids(func(u *ent.User) *string { return &u.ID }), now)
 	}
 	return err
 }
