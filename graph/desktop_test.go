@@ -137,6 +137,14 @@ func TestStationLoginOptionsRefusals(t *testing.T) {
 	expectCode(t, d.s.Do(off.Token, optionsQuery, nil), "NOT_CONTACT_CENTER_ENABLED")
 	noProfile := d.userIn(d.tenant, "noprofile@acme.test", policy.Agent, func(c *ent.UserCreate) { c.AddTeamIDs(d.team.ID) })
 	expectCode(t, d.s.Do(noProfile.Token, optionsQuery, nil), "PROFILE_NOT_ASSIGNED")
+	// A profile of another tenant is no profile: the API refuses to assign
+	// one, and the caller's statement joins a profile of the user's own
+	// tenant only.
+	other := d.s.CreateTenant(d.root, "globex")
+	theirs := d.db().AgentProfile.Create().SetTenantID(other.ID).SetName("Theirs").
+		SetLoginVoiceOptions([]station.Type{station.DialNumber}).SaveX(testserver.Ctx())
+	stray := d.agent(func(c *ent.UserCreate) { c.SetAgentProfileID(theirs.ID) })
+	expectCode(t, d.s.Do(stray.Token, optionsQuery, nil), "PROFILE_NOT_ASSIGNED")
 	admin := d.userIn(d.tenant, "admin@acme.test", policy.TenantAdmin, nil)
 	expectCode(t, d.s.Do(admin.Token, optionsQuery, nil), "FORBIDDEN")
 	expectCode(t, d.s.Do(d.root, optionsQuery, nil), "NOT_CONTACT_CENTER_ENABLED")

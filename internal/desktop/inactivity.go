@@ -22,8 +22,19 @@ const warningLead = time.Minute
 // is well under warningLead, so a warning arrives close to one minute ahead.
 const DefaultSweepInterval = 10 * time.Second
 
-func timeout(t *ent.Tenant) time.Duration {
-	return time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute
+// idleRule is a tenant's inactivity sign-out: whose sessions, and how
+// long they may be idle.
+type idleRule struct {
+	tenantID string
+	timeout  time.Duration
+}
+
+func tenantIdleRule(t *ent.Tenant) idleRule {
+	return idleRule{tenantID: t.ID, timeout: time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute}
+}
+
+func (t callerTenant) idleRule() idleRule {
+	return idleRule{tenantID: t.ID, timeout: time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute}
 }
 
 // working is true for a session with an active interaction: the agent is on
@@ -39,11 +50,11 @@ func working() predicate.DesktopSession {
 // processes on one PostgreSQL database) only one ends it and tells its
 // tab: the second update waits for the first's row lock, then finds the
 // session ended and matches nothing.
-func (s *Service) expireIdle(ctx context.Context, t *ent.Tenant, where ...predicate.DesktopSession) ([]*ent.DesktopSession, error) {
+func (s *Service) expireIdle(ctx context.Context, rule idleRule, where ...predicate.DesktopSession) ([]*ent.DesktopSession, error) {
 	now := s.now()
-	cutoff := now.Add(-timeout(t))
+	cutoff := now.Add(-rule.timeout)
 	idle := append([]predicate.DesktopSession{
-		desktopsession.TenantID(t.ID),
+		desktopsession.TenantID(rule.tenantID),
 		desktopsession.EndedAtIsNil(),
 		desktopsession.LastActivityAtLT(cutoff),
 		desktopsession.Not(working()),
@@ -72,11 +83,11 @@ func (s *Service) expireIdle(ctx context.Context, t *ent.Tenant, where ...predic
 
 // warnIdle sends INACTIVITY_WARNING to the active sessions of t that end
 // within warningLead and were not warned since their last activity.
-func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
+func (s *Service) warnIdle(ctx context.Context, rule idleRule) (int, error) {
 	now := s.now()
-	cutoff := now.Add(-(timeout(t) - warningLead))
+	cutoff := now.Add(-(rule.timeout - warningLead))
 	due := []predicate.DesktopSession{
-		desktopsession.TenantID(t.ID),
+		desktopsession.TenantID(rule.tenantID),
 		desktopsession.EndedAtIsNil(),
 		desktopsession.LastActivityAtLT(cutoff),
 		desktopsession.Not(working()),
@@ -105,7 +116,7 @@ func (s *Service) warnIdle(ctx context.Context, t *ent.Tenant) (int, error) {
 		}
 		if n == 1 {
 			warned++
-			s.Events.ToClient(c.UserID, c.ClientID, inactivityWarning(now, max(idleLeft(c, t, now), 0)))
+			s.Events.ToClient(c.UserID, c.ClientID, inactivityWarning(now, max(idleLeft(c, rule, now), 0)))
 		}
 	}
 	return warned, nil
@@ -119,8 +130,8 @@ func warnedSinceActivity(ses *ent.DesktopSession) bool {
 
 // idleLeft is how long ses, of tenant t, has at now before the inactivity
 // sign-out; negative when it is due.
-func idleLeft(ses *ent.DesktopSession, t *ent.Tenant, now time.Time) time.Duration {
-	return ses.LastActivityAt.Add(timeout(t)).Sub(now)
+func idleLeft(ses *ent.DesktopSession, rule idleRule, now time.Time) time.Duration {
+	return ses.LastActivityAt.Add(rule.timeout).Sub(now)
 }
 
 // inactivityWarning is the INACTIVITY_WARNING event sent at now to a tab
@@ -183,13 +194,13 @@ func (w *Sweeper) SweepOnce(ctx context.Context) (SweepResult, error) {
 	}
 	var errs []error
 	for _, t := range tenants {
-		ended, err := s.expireIdle(ctx, t)
+		ended, err := s.expireIdle(ctx, tenantIdleRule(t))
 		res.Ended += len(ended)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s: %w", t.ID, err))
 			continue
 		}
-		warned, err := s.warnIdle(ctx, t)
+		warned, err := s.warnIdle(ctx, tenantIdleRule(t))
 		res.Warned += warned
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s: %w", t.ID, err))

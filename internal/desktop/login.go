@@ -93,7 +93,7 @@ func (s *Service) StationLogin(ctx context.Context, in StationLoginInput) (*Logi
 	if st.extension != "" {
 		holders = append(holders, desktopsession.Extension(st.extension))
 	}
-	if _, err := s.expireIdle(ctx, c.tenant, desktopsession.Or(holders...)); err != nil {
+	if _, err := s.expireIdle(ctx, c.tenant.idleRule(), desktopsession.Or(holders...)); err != nil {
 		return nil, err
 	}
 

@@ -59,7 +59,7 @@ func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
 		DialNumberLocked:         c.locked(),
 		DialNumberValidation:     c.profile.DialNumberValidation,
 		InternationalFormat:      true,
-		DefaultCountry:           defaultCountry(t),
+		DefaultCountry:           defaultCountry(t.DefaultCountry),
 		TeamsStatus:              u.TeamsAuthStatus,
 		TeamsPrompt:              t.TeamsEnabled && t.SSOMode != tenant.SSOModeAZURE_SSO && u.TeamsAuthStatus != station.TeamsSucceeded,
 		SupportedDesktopBrowsers: SupportedDesktopBrowsers(),
@@ -110,8 +110,8 @@ func roles(r policy.Role) []policy.Role {
 	return nil
 }
 
-func defaultCountry(t *ent.Tenant) dialnumber.Country {
-	if c, ok := dialnumber.LookupCountry(t.DefaultCountry); ok {
+func defaultCountry(isoCode string) dialnumber.Country {
+	if c, ok := dialnumber.LookupCountry(isoCode); ok {
 		return c
 	}
 	c, _ := dialnumber.LookupCountry("US")
@@ -211,7 +211,7 @@ func (c *caller) checkDialNumber(number string, internationalFormat *bool, count
 // plans are the profile's dial plans in dialnumber's terms.
 func (c *caller) plans() []dialnumber.Plan {
 	var out []dialnumber.Plan
-	for _, p := range c.profile.Edges.DialPlans {
+	for _, p := range c.profile.DialPlans {
 		out = append(out, dialnumber.Plan{
 			Name: p.Name, RegularExpression: p.RegularExpression, Prefix: p.Prefix,
 			StrippedChars: p.StrippedChars, Active: p.Active,

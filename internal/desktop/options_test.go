@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
 	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
@@ -28,8 +27,8 @@ func TestStationTypes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &caller{
-				tenant:  &ent.Tenant{StationTypes: tc.tenant, WebrtcEnabled: tc.webrtc},
-				profile: &ent.AgentProfile{LoginVoiceOptions: tc.profile},
+				tenant:  callerTenant{StationTypes: tc.tenant, WebrtcEnabled: tc.webrtc},
+				profile: &callerProfile{LoginVoiceOptions: tc.profile},
 			}
 			if got := c.stationTypes(); !slices.Equal(got, tc.want) {
 				t.Errorf("stationTypes = %v, want %v", got, tc.want)
@@ -59,7 +58,7 @@ func TestRolesAndLock(t *testing.T) {
 		{false, agentprofile.DialNumberValidationPROVISIONED_VALUE, true},
 		{true, agentprofile.DialNumberValidationANY_FORMAT, true},
 	} {
-		c := &caller{tenant: &ent.Tenant{ForceDefaultDialNumber: tc.force}, profile: &ent.AgentProfile{DialNumberValidation: tc.rule}}
+		c := &caller{tenant: callerTenant{ForceDefaultDialNumber: tc.force}, profile: &callerProfile{DialNumberValidation: tc.rule}}
 		if got := c.locked(); got != tc.want {
 			t.Errorf("locked(force %v, %s) = %v", tc.force, tc.rule, got)
 		}

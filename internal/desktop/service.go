@@ -10,11 +10,16 @@ import (
 	"time"
 	"unicode/utf8"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	"github.com/agentdesk/agentdesk/ent"
 	"github.com/agentdesk/agentdesk/ent/agentprofile"
+	"github.com/agentdesk/agentdesk/ent/dialplan"
+	"github.com/agentdesk/agentdesk/ent/tenant"
 	"github.com/agentdesk/agentdesk/ent/user"
 	"github.com/agentdesk/agentdesk/internal/apperr"
 	"github.com/agentdesk/agentdesk/internal/oidcflow"
+	"github.com/agentdesk/agentdesk/internal/station"
 	"github.com/agentdesk/agentdesk/policy"
 )
 
@@ -64,15 +69,52 @@ func (s *Service) log() *slog.Logger {
 	return s.Log
 }
 
-// caller is the signed-in user behind a desktop call, with its tenant.
+// caller is the signed-in user behind a desktop call, with its tenant and
+// its agent profile: the columns the desktop calls read, loaded in one
+// statement (readCaller), without the password hash or the tenant's client
+// secrets. A call that needs more of the tenant reads it (the Teams
+// settings: teamsTenant).
 type caller struct {
 	viewer *policy.Viewer
-	user   *ent.User
-	tenant *ent.Tenant
-	// profile, with its dial plans when loaded says so: loaded by agentOf
-	// only.
-	profile *ent.AgentProfile
+	user   callerUser
+	tenant callerTenant
+	// profile is nil when the user has none; its dial plans are loaded
+	// when loaded says so.
+	profile *callerProfile
 	loaded  callerParts
+}
+
+// callerUser is what the desktop calls read of the caller's user.
+type callerUser struct {
+	ID                   string
+	Role                 policy.Role
+	ContactCenterEnabled bool
+	DefaultDialNumber    *string
+	DefaultExtension     *string
+	TeamsAuthStatus      station.TeamsAuthStatus
+}
+
+// callerTenant is what the desktop calls read of the caller's tenant.
+type callerTenant struct {
+	ID                              string
+	SSOMode                         tenant.SSOMode
+	StationTypes                    []station.Type
+	WebrtcEnabled                   bool
+	ForceDefaultDialNumber          bool
+	DefaultCountry                  string
+	RememberStationCredentials      bool
+	DesktopInactivityTimeoutMinutes int
+	TeamsEnabled                    bool
+}
+
+// callerProfile is what station login reads of the caller's agent
+// profile.
+type callerProfile struct {
+	ID                   string
+	DialNumberValidation agentprofile.DialNumberValidation
+	LoginVoiceOptions    []station.Type
+	// DialPlans are loaded only for a call that checks a dial number.
+	DialPlans []*ent.DialPlan
 }
 
 // callerParts are how much of a caller a call needs, each level with
@@ -142,26 +184,99 @@ func (s *Service) loadCaller(ctx context.Context, parts callerParts) (*caller, e
 			return c, nil
 		}
 	}
-	q := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).WithTenant()
-	switch parts {
-	case withProfile:
-		q.WithAgentProfile()
-	case withDialPlans:
-		q.WithAgentProfile(func(q *ent.AgentProfileQuery) { q.WithDialPlans() })
-	}
-	u, err := q.Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
+	c, err := s.readCaller(ctx, v)
 	if err != nil {
 		return nil, err
 	}
-	if u.Edges.Tenant == nil {
-		return nil, notContactCenterEnabled()
+	if parts == withDialPlans && c.profile != nil {
+		c.profile.DialPlans, err = s.DB.DialPlan.Query().
+			Where(dialplan.HasAgentProfilesWith(agentprofile.ID(c.profile.ID))).
+			Order(dialplan.ByID()).
+			All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.loaded = withDialPlans
 	}
-	c := &caller{viewer: v, user: u, tenant: u.Edges.Tenant, profile: u.Edges.AgentProfile, loaded: parts}
 	if memo != nil {
 		memo.caller = c
+	}
+	return c, nil
+}
+
+// callerRow is the row readCaller reads. A column that is NULL (no
+// tenant, no profile) leaves its field empty.
+type callerRow struct {
+	UserID                          string                            `sql:"user_id"`
+	Role                            policy.Role                       `sql:"role"`
+	ContactCenterEnabled            bool                              `sql:"contact_center_enabled"`
+	DefaultDialNumber               *string                           `sql:"default_dial_number"`
+	DefaultExtension                *string                           `sql:"default_extension"`
+	TeamsAuthStatus                 station.TeamsAuthStatus           `sql:"teams_auth_status"`
+	TenantID                        string                            `sql:"tenant_id"`
+	SSOMode                         tenant.SSOMode                    `sql:"sso_mode"`
+	StationTypes                    []station.Type                    `sql:"station_types"`
+	WebrtcEnabled                   bool                              `sql:"webrtc_enabled"`
+	ForceDefaultDialNumber          bool                              `sql:"force_default_dial_number"`
+	DefaultCountry                  string                            `sql:"default_country"`
+	RememberStationCredentials      bool                              `sql:"remember_station_credentials"`
+	DesktopInactivityTimeoutMinutes int                               `sql:"desktop_inactivity_timeout_minutes"`
+	TeamsEnabled                    bool                              `sql:"teams_enabled"`
+	ProfileID                       string                            `sql:"profile_id"`
+	DialNumberValidation            agentprofile.DialNumberValidation `sql:"dial_number_validation"`
+	LoginVoiceOptions               []station.Type                    `sql:"login_voice_options"`
+}
+
+// readCaller loads the active user v signed in as, its tenant and its
+// profile in one statement: the user through the tenant scope, its tenant
+// and profile joined by the user's own keys (the profile only when it is
+// of the user's tenant).
+func (s *Service) readCaller(ctx context.Context, v *policy.Viewer) (*caller, error) {
+	var rows []callerRow
+	err := s.DB.User.Query().Where(user.ID(v.UserID), user.Active(true)).
+		Modify(func(sel *entsql.Selector) {
+			t, p := entsql.Table(tenant.Table), entsql.Table(agentprofile.Table)
+			sel.LeftJoin(t).On(sel.C(user.FieldTenantID), t.C(tenant.FieldID)).
+				LeftJoin(p).OnP(entsql.And(
+				entsql.ColumnsEQ(p.C(agentprofile.FieldID), sel.C(user.FieldAgentProfileID)),
+				entsql.ColumnsEQ(p.C(agentprofile.FieldTenantID), sel.C(user.FieldTenantID)))).
+				Select(
+					entsql.As(sel.C(user.FieldID), "user_id"), sel.C(user.FieldRole), sel.C(user.FieldContactCenterEnabled),
+					sel.C(user.FieldDefaultDialNumber), sel.C(user.FieldDefaultExtension), sel.C(user.FieldTeamsAuthStatus),
+					entsql.As(t.C(tenant.FieldID), "tenant_id"), t.C(tenant.FieldSSOMode), t.C(tenant.FieldStationTypes),
+					t.C(tenant.FieldWebrtcEnabled), t.C(tenant.FieldForceDefaultDialNumber), t.C(tenant.FieldDefaultCountry),
+					t.C(tenant.FieldRememberStationCredentials), t.C(tenant.FieldDesktopInactivityTimeoutMinutes),
+					t.C(tenant.FieldTeamsEnabled),
+					entsql.As(p.C(agentprofile.FieldID), "profile_id"), p.C(agentprofile.FieldDialNumberValidation),
+					p.C(agentprofile.FieldLoginVoiceOptions))
+		}).
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	r := rows[0] // by primary key: one row or none
+	if r.TenantID == "" {
+		return nil, notContactCenterEnabled()
+	}
+	c := &caller{
+		viewer: v,
+		user: callerUser{
+			ID: r.UserID, Role: r.Role, ContactCenterEnabled: r.ContactCenterEnabled,
+			DefaultDialNumber: r.DefaultDialNumber, DefaultExtension: r.DefaultExtension, TeamsAuthStatus: r.TeamsAuthStatus,
+		},
+		tenant: callerTenant{
+			ID: r.TenantID, SSOMode: r.SSOMode, StationTypes: r.StationTypes, WebrtcEnabled: r.WebrtcEnabled,
+			ForceDefaultDialNumber: r.ForceDefaultDialNumber, DefaultCountry: r.DefaultCountry,
+			RememberStationCredentials:      r.RememberStationCredentials,
+			DesktopInactivityTimeoutMinutes: r.DesktopInactivityTimeoutMinutes, TeamsEnabled: r.TeamsEnabled,
+		},
+		loaded: withProfile,
+	}
+	if r.ProfileID != "" {
+		c.profile = &callerProfile{ID: r.ProfileID, DialNumberValidation: r.DialNumberValidation, LoginVoiceOptions: r.LoginVoiceOptions}
 	}
 	return c, nil
 }

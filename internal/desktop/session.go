@@ -152,7 +152,7 @@ func (s *Service) desktopCall(ctx context.Context, clientID string) (*caller, st
 	if err != nil {
 		return nil, "", err
 	}
-	if _, err := s.expireIdle(ctx, c.tenant, desktopsession.UserID(c.user.ID)); err != nil {
+	if _, err := s.expireIdle(ctx, c.tenant.idleRule(), desktopsession.UserID(c.user.ID)); err != nil {
 		return nil, "", err
 	}
 	return c, clientID, nil
@@ -325,7 +325,7 @@ func (s *Service) pendingWarning(ctx context.Context, c *caller, clientID string
 		return nil, nil // never warned, or active since the warning
 	}
 	now := s.now()
-	left := idleLeft(ses, c.tenant, now)
+	left := idleLeft(ses, c.tenant.idleRule(), now)
 	if left <= 0 {
 		return nil, nil // the sweep signs it out next
 	}

@@ -35,10 +35,14 @@ func (s *Service) StartTeamsAuthentication(ctx context.Context) (*TeamsAuthentic
 	if err != nil {
 		return nil, err
 	}
-	if err := teamsConfigured(c.tenant); err != nil {
+	t, err := s.teamsTenant(ctx, c)
+	if err != nil {
 		return nil, err
 	}
-	started, err := s.teamsFlows().Begin(ctx, s.teamsClient(c.tenant), oidcflow.Row{
+	if err := teamsConfigured(t); err != nil {
+		return nil, err
+	}
+	started, err := s.teamsFlows().Begin(ctx, s.teamsClient(t), oidcflow.Row{
 		Kind: authflow.KindTEAMS, TenantID: c.tenant.ID, UserID: c.user.ID, Lifetime: teamsFlowLifetime,
 	})
 	if err != nil {
@@ -71,10 +75,14 @@ func (s *Service) CompleteTeamsAuthentication(ctx context.Context, state, code s
 	if code == "" || len(code) > oidcflow.MaxCodeLen {
 		return fail("Microsoft Teams sent no code; try again.", errors.New("empty or overlong code"))
 	}
-	if err := teamsConfigured(c.tenant); err != nil {
+	t, err := s.teamsTenant(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	if err := teamsConfigured(t); err != nil {
 		return fail("Microsoft Teams is not set up for your organisation any more.", err)
 	}
-	if _, err := s.teamsFlows().Finish(ctx, s.teamsClient(c.tenant), flow, code); err != nil {
+	if _, err := s.teamsFlows().Finish(ctx, s.teamsClient(t), flow, code); err != nil {
 		return fail("Microsoft Teams did not accept the sign-in; try again.", err)
 	}
 	if err := s.setTeamsStatus(ctx, c, station.TeamsSucceeded); err != nil {
@@ -114,6 +122,12 @@ func (s *Service) consumeTeamsFlow(ctx context.Context, c *caller, state string,
 
 func (s *Service) setTeamsStatus(ctx context.Context, c *caller, status station.TeamsAuthStatus) error {
 	return s.DB.User.UpdateOneID(c.user.ID).SetTeamsAuthStatus(status).SetUpdatedAt(s.now()).Exec(ctx)
+}
+
+// teamsTenant reads the caller's tenant whole: its Teams settings (the
+// issuer and the client secret) are not part of a caller.
+func (s *Service) teamsTenant(ctx context.Context, c *caller) (*ent.Tenant, error) {
+	return s.DB.Tenant.Get(ctx, c.tenant.ID)
 }
 
 func teamsConfigured(t *ent.Tenant) error {
