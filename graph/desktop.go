@@ -11,7 +11,8 @@ import (
 // stationLoginOptions maps the desktop service's options to the API type.
 // teams is a field resolver of its own (it takes a filter).
 func (r *Resolver) stationLoginOptions(ctx context.Context, o *desktop.Options) (*model.StationLoginOptions, error) {
-	// The artwork is read only when the page is asked for.
+	// The artwork is read only when the page is asked for (and the
+	// remembered station and the banners: Query.stationLoginOptions).
 	page := &model.ActivityPage{}
 	if selected(ctx, "activityPage") {
 		var err error

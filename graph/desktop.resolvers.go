@@ -73,7 +73,10 @@ func (r *mutationResolver) CancelTeamsAuthentication(ctx context.Context, state 
 }
 
 func (r *queryResolver) StationLoginOptions(ctx context.Context) (*model.StationLoginOptions, error) {
-	o, err := r.Desktop.StationLoginOptions(ctx)
+	o, err := r.Desktop.StationLoginOptions(ctx, desktop.OptionsReads{
+		RememberedStation: selected(ctx, "rememberedStation"),
+		Banners:           selected(ctx, "banners"),
+	})
 	if err != nil {
 		return nil, err
 	}

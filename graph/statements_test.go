@@ -129,4 +129,10 @@ func TestStatementsDoNotGrowWithThePage(t *testing.T) {
 	if want := 4; n != want {
 		t.Errorf("stationLoginOptions: %d statements, want %d", n, want)
 	}
+	// What the page does not ask for is not read: without the remembered
+	// station, the banners, the teams and the artwork, the caller alone.
+	const bare = `query { stationLoginOptions { stationTypes defaultDialNumber dialNumberLocked } }`
+	if sent := seen.during(func() { d.s.MustDo(agents[0].Token, bare, nil, nil) }); len(sent) != 1 {
+		t.Errorf("stationLoginOptions without its lists: %d statements, want 1: %q", len(sent), sent)
+	}
 }

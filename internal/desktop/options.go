@@ -30,22 +30,31 @@ type Options struct {
 	DialNumberValidation agentprofile.DialNumberValidation
 	InternationalFormat  bool
 	DefaultCountry       dialnumber.Country
-	// RememberedStation is nil when none is saved or the tenant no longer
-	// allows saving.
+	// RememberedStation is nil when none is saved, the tenant no longer
+	// allows saving, or it was not asked for.
 	RememberedStation        *ent.RememberedStation
 	TeamsPrompt              bool
 	TeamsStatus              station.TeamsAuthStatus
 	SupportedDesktopBrowsers []string
 	Roles                    []policy.Role
+	// Banners are the tenant's unresolved banners, oldest first; nil when
+	// not asked for.
 	Banners                  []*ent.Banner
 	InactivityTimeoutMinutes int
 }
 
-// StationLoginOptions is what the caller's station-login page shows. It
-// fails like stationLogin for an agent who cannot log in at all
-// (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the page can say
-// so before the agent fills it in.
-func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
+// OptionsReads are the parts of the options that cost a statement each,
+// read only when the page asks for them (the GraphQL selection).
+type OptionsReads struct {
+	RememberedStation bool
+	Banners           bool
+}
+
+// StationLoginOptions is what the caller's station-login page shows, with
+// the parts of reads. It fails like stationLogin for an agent who cannot
+// log in at all (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the
+// page can say so before the agent fills it in.
+func (s *Service) StationLoginOptions(ctx context.Context, reads OptionsReads) (*Options, error) {
 	c, err := s.agentOf(ctx, withProfile)
 	if err != nil {
 		return nil, err
@@ -70,7 +79,7 @@ func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
 		def := o.StationTypes[0] // DIAL_NUMBER when allowed: it sorts first
 		o.DefaultStationType = &def
 	}
-	if t.RememberStationCredentials {
+	if reads.RememberedStation && t.RememberStationCredentials {
 		o.RememberedStation, err = s.DB.RememberedStation.Query().Where(rememberedstation.UserID(u.ID)).Only(ctx)
 		if ent.IsNotFound(err) {
 			err = nil
@@ -79,12 +88,14 @@ func (s *Service) StationLoginOptions(ctx context.Context) (*Options, error) {
 			return nil, err
 		}
 	}
-	o.Banners, err = s.DB.Banner.Query().
-		Where(banner.TenantID(t.ID), banner.ResolvedAtIsNil()).
-		Order(ent.Asc(banner.FieldCreatedAt), ent.Asc(banner.FieldID)).
-		All(ctx)
-	if err != nil {
-		return nil, err
+	if reads.Banners {
+		o.Banners, err = s.DB.Banner.Query().
+			Where(banner.TenantID(t.ID), banner.ResolvedAtIsNil()).
+			Order(ent.Asc(banner.FieldCreatedAt), ent.Asc(banner.FieldID)).
+			All(ctx)
+		if err != nil {
+			return nil, err
+		}
 	}
 	return o, nil
 }
