@@ -43,8 +43,9 @@ func working() predicate.DesktopSession {
 	return desktopsession.HasInteractionsWith(interaction.Active(true))
 }
 
-// expireIdle ends the active sessions of tenant t that match where and have
-// been idle longer than t's timeout, tells their tabs, and returns them.
+// expireIdle ends the active sessions of the rule's tenant that match where
+// and have been idle longer than its timeout, tells their tabs, and returns
+// them.
 // Each session is ended by a conditional update, so a call that refreshed
 // it in the meantime wins and the session stays, and of two sweepers (two
 // processes on one PostgreSQL database) only one ends it and tells its
@@ -81,8 +82,8 @@ func (s *Service) expireIdle(ctx context.Context, rule idleRule, where ...predic
 	return ended, nil
 }
 
-// warnIdle sends INACTIVITY_WARNING to the active sessions of t that end
-// within warningLead and were not warned since their last activity.
+// warnIdle sends INACTIVITY_WARNING to the active sessions of the rule's
+// tenant that end within warningLead and were not warned since their last activity.
 func (s *Service) warnIdle(ctx context.Context, rule idleRule) (int, error) {
 	now := s.now()
 	cutoff := now.Add(-(rule.timeout - warningLead))
@@ -128,8 +129,8 @@ func warnedSinceActivity(ses *ent.DesktopSession) bool {
 	return ses.InactivityWarnedAt != nil && !ses.InactivityWarnedAt.Before(ses.LastActivityAt)
 }
 
-// idleLeft is how long ses, of tenant t, has at now before the inactivity
-// sign-out; negative when it is due.
+// idleLeft is how long ses, under its tenant's rule, has at now before the
+// inactivity sign-out; negative when it is due.
 func idleLeft(ses *ent.DesktopSession, rule idleRule, now time.Time) time.Duration {
 	return ses.LastActivityAt.Add(rule.timeout).Sub(now)
 }

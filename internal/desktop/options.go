@@ -50,10 +50,11 @@ type OptionsReads struct {
 	Banners           bool
 }
 
-// StationLoginOptions is what the caller's station-login page shows, with
-// the parts of reads. It fails like stationLogin for an agent who cannot
-// log in at all (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the
-// page can say so before the agent fills it in.
+// StationLoginOptions is what the caller's station-login page shows; the
+// remembered station and the banners only when reads asks for them. It
+// fails like stationLogin for an agent who cannot log in at all
+// (NOT_CONTACT_CENTER_ENABLED, PROFILE_NOT_ASSIGNED), so the page can say
+// so before the agent fills it in.
 func (s *Service) StationLoginOptions(ctx context.Context, reads OptionsReads) (*Options, error) {
 	c, err := s.agentOf(ctx, withProfile)
 	if err != nil {
