@@ -29,12 +29,18 @@ type idleRule struct {
 	timeout  time.Duration
 }
 
+// newIdleRule is the rule of the tenant tenantID, whose sessions may be
+// idle for minutes.
+func newIdleRule(tenantID string, minutes int) idleRule {
+	return idleRule{tenantID: tenantID, timeout: time.Duration(minutes) * time.Minute}
+}
+
 func tenantIdleRule(t *ent.Tenant) idleRule {
-	return idleRule{tenantID: t.ID, timeout: time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute}
+	return newIdleRule(t.ID, t.DesktopInactivityTimeoutMinutes)
 }
 
 func (t callerTenant) idleRule() idleRule {
-	return idleRule{tenantID: t.ID, timeout: time.Duration(t.DesktopInactivityTimeoutMinutes) * time.Minute}
+	return newIdleRule(t.ID, t.DesktopInactivityTimeoutMinutes)
 }
 
 // working is true for a session with an active interaction: the agent is on
@@ -83,7 +89,8 @@ func (s *Service) expireIdle(ctx context.Context, rule idleRule, where ...predic
 }
 
 // warnIdle sends INACTIVITY_WARNING to the active sessions of the rule's
-// tenant that end within warningLead and were not warned since their last activity.
+// tenant that end within warningLead and were not warned since their last
+// activity.
 func (s *Service) warnIdle(ctx context.Context, rule idleRule) (int, error) {
 	now := s.now()
 	cutoff := now.Add(-(rule.timeout - warningLead))

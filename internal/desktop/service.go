@@ -205,7 +205,9 @@ func (s *Service) loadCaller(ctx context.Context, parts callerParts) (*caller, e
 }
 
 // callerRow is the row readCaller reads. A column that is NULL (no
-// tenant, no profile) leaves its field empty.
+// tenant, no profile) leaves its field empty. It is flat, not the three
+// caller structs embedded: ent's Scan fills embedded structs only when
+// they are exported.
 type callerRow struct {
 	UserID                          string                            `sql:"user_id"`
 	Role                            policy.Role                       `sql:"role"`
