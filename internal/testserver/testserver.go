@@ -99,7 +99,7 @@ func Start(t testing.TB, opts ...Option) (*Server, error) {
 		BootstrapAdminEmail:    AdminEmail,
 		BootstrapAdminPassword: AdminPassword,
 		PasswordHash:           &CheapHash,
-		Logger:                 slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:                 testLogger(t),
 		Now:                    clock.Now,
 		// The test clock stands still, so buckets would never refill: tests
 		// that check rate limits set their own.
@@ -129,6 +129,35 @@ func Start(t testing.TB, opts ...Option) (*Server, error) {
 		}
 	})
 	return s, nil
+}
+
+// testLogger writes the server's warnings and errors to the test's log,
+// which go test prints only when the test fails (or with -v): an INTERNAL
+// a test sees then comes with its cause. Lines logged after the test ended
+// (a goroutine still draining) are dropped, as t.Log would panic.
+func testLogger(t testing.TB) *slog.Logger {
+	w := &testLogWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.done = true
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testLogWriter struct {
+	mu   sync.Mutex
+	t    testing.TB
+	done bool
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log("agentdesk: " + string(bytes.TrimRight(p, "\n")))
+	}
+	return len(p), nil
 }
 
 // Response is a GraphQL response.
