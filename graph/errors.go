@@ -112,7 +112,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return out
 		}
 		rid := RequestID(ctx)
-		log.ErrorContext(ctx, "internal error", "request_id", rid, "path", out.Path.String(), "err", err)
+		if errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled) {
+			// The client went away mid-request: nobody reads this answer,
+			// and nothing is wrong with the server.
+			log.InfoContext(ctx, "request canceled by the client", "request_id", rid, "path", out.Path.String())
+		} else {
+			log.ErrorContext(ctx, "internal error", "request_id", rid, "path", out.Path.String(), "err", err)
+		}
 		out.Message = "internal error (request " + rid + ")"
 		out.Extensions = map[string]any{"code": string(apperr.Internal), "requestId": rid}
 		return out
