@@ -45,7 +45,7 @@ func AsAppError(err error) *apperr.Error {
 		case store.InvalidValue:
 			return apperr.New(apperr.Validation, "a value cannot be stored (for example it contains a NUL character)")
 		case store.Contention:
-			return apperr.New(apperr.Conflict, "the record changed meanwhile; try again")
+			return apperr.New(apperr.Conflict, "the database was busy with other changes; try again")
 		default:
 			return apperr.New(apperr.Conflict, "this conflicts with an existing record")
 		}

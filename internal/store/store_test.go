@@ -336,3 +336,36 @@ func TestReadThenWriteTransactionsRunOneAtATime(t *testing.T) {
 		}
 	}
 }
+
+// TestBusyIsContention: a write that waited out SQLite's busy timeout
+// reads as contention (CONFLICT, try again), not as an internal error.
+func TestBusyIsContention(t *testing.T) {
+	ctx := policy.System(context.Background(), "test: writes a tenant")
+	path := filepath.Join(t.TempDir(), "busy.db")
+	db, err := store.Open("sqlite:" + path + "?_busy_timeout=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := store.SQLiteDSN("sqlite:" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	holder, err := other.BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	err = db.Client.Tenant.Create().SetName("t").SetSlug("t").SetStationTypes(nil).Exec(ctx)
+	if v, ok := store.AsViolation(err); !ok || v.Kind != store.Contention {
+		t.Fatalf("write while another holds the lock: %v read as %+v (%v), want contention", err, v, ok)
+	}
+}

@@ -23,8 +23,10 @@ const (
 	// InvalidValue: the engine cannot store the value (PostgreSQL refuses a
 	// NUL character in text, SQLite accepts it) or another check failed.
 	InvalidValue
-	// Contention: PostgreSQL gave up on the transaction to break a
-	// deadlock or a serialisation conflict; trying again would succeed.
+	// Contention: the engine gave up on the statement because of other
+	// work, not because of what it wrote: PostgreSQL to break a deadlock
+	// or a serialisation conflict, SQLite after waiting out its busy
+	// timeout for the write lock. Trying again would succeed.
 	Contention
 )
 
@@ -57,6 +59,9 @@ func AsViolation(err error) (Violation, bool) {
 		return Violation{}, false
 	}
 	var lite sqlite3.Error
+	if errors.As(err, &lite) && (lite.Code == sqlite3.ErrBusy || lite.Code == sqlite3.ErrLocked) {
+		return Violation{Kind: Contention}, true
+	}
 	if errors.As(err, &lite) && lite.Code == sqlite3.ErrConstraint {
 		switch lite.ExtendedCode {
 		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
