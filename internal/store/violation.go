@@ -59,10 +59,13 @@ func AsViolation(err error) (Violation, bool) {
 		return Violation{}, false
 	}
 	var lite sqlite3.Error
-	if errors.As(err, &lite) && (lite.Code == sqlite3.ErrBusy || lite.Code == sqlite3.ErrLocked) {
-		return Violation{Kind: Contention}, true
+	if !errors.As(err, &lite) {
+		return Violation{}, false
 	}
-	if errors.As(err, &lite) && lite.Code == sqlite3.ErrConstraint {
+	switch lite.Code {
+	case sqlite3.ErrBusy, sqlite3.ErrLocked:
+		return Violation{Kind: Contention}, true
+	case sqlite3.ErrConstraint:
 		switch lite.ExtendedCode {
 		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
 			return Violation{Kind: Unique, Index: sqliteIndex(lite.Error())}, true
